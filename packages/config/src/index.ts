@@ -1,0 +1,12 @@
+export { ConfigError } from "./config-error.js";
+export {
+  enumSetting,
+  intSetting,
+  optionalStringSetting,
+  portSetting,
+  readConfig,
+  type Setting,
+  stringSetting,
+  urlSetting,
+} from "./read-config.js";
+export { serviceCredentialsSetting } from "./service-credentials.js";

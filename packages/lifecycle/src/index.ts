@@ -1,0 +1,2 @@
+export { exitWithParent } from "./exit-with-parent.js";
+export { onShutdown } from "./on-shutdown.js";

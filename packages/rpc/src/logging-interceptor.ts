@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { type Logger, requestContext } from "@cosafe/logging";
+import { headers } from "./call-metadata.js";
+
+/** Codes that mean the caller erred: logged at warn. Everything else failing is logged at error. */
+const clientCodes = new Set([
+  Code.Canceled,
+  Code.InvalidArgument,
+  Code.NotFound,
+  Code.AlreadyExists,
+  Code.PermissionDenied,
+  Code.FailedPrecondition,
+  Code.Aborted,
+  Code.OutOfRange,
+  Code.Unauthenticated,
+  Code.Unimplemented,
+]);
+
+/**
+ * Outermost server interceptor: binds the request id (from the caller, or new) to every
+ * log line of the call, logs one line per call, and logs unexpected errors with their
+ * cause — the client only ever sees a generic INTERNAL for those.
+ */
+export function createLoggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const requestId = req.header.get(headers.requestId) || randomUUID();
+    req.header.set(headers.requestId, requestId);
+    return requestContext.run({ requestId }, async () => {
+      const started = performance.now();
+      const rpc = `${req.service.typeName}/${req.method.name}`;
+      try {
+        const res = await next(req);
+        logger.debug({ rpc, ms: Math.round(performance.now() - started) }, "rpc ok");
+        return res;
+      } catch (error) {
+        const ms = Math.round(performance.now() - started);
+        if (error instanceof ConnectError) {
+          const level = clientCodes.has(error.code) ? "warn" : "error";
+          logger[level]({ rpc, ms, code: Code[error.code], reason: error.rawMessage, err: error.cause }, "rpc failed");
+          throw error;
+        }
+        logger.error({ rpc, ms, err: error }, "rpc failed unexpectedly");
+        throw new ConnectError("internal error", Code.Internal, undefined, undefined, error);
+      }
+    });
+  };
+}

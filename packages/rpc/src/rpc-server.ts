@@ -1,0 +1,68 @@
+import http2 from "node:http2";
+import type { AddressInfo } from "node:net";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "@cosafe/logging";
+import { HealthState, healthService, Health, ServingStatus } from "./health-service.js";
+import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
+
+export interface RpcServerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Accepted service credentials (name → secret). */
+  credentials: ReadonlyMap<string, string>;
+  /** Registers the service implementations. */
+  routes: (router: ConnectRouter) => void;
+  /** Fully-qualified names of the services routes registers, for health checks. */
+  serviceNames: string[];
+  /** Interceptors inside logging and auth, e.g. error translation. */
+  interceptors?: Interceptor[];
+}
+
+export interface RpcServer {
+  port: number;
+  health: HealthState;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves gRPC, gRPC-Web and Connect on one HTTP/2 (h2c) port, with the standard health
+ * service, logging and service authentication in front of every call.
+ */
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const health = new HealthState(options.serviceNames);
+  const handler = connectNodeAdapter({
+    routes: (router) => {
+      router.service(Health, healthService(health));
+      options.routes(router);
+    },
+    interceptors: [
+      createLoggingInterceptor(options.logger),
+      createServerAuthInterceptor(options.credentials),
+      ...(options.interceptors ?? []),
+    ],
+  });
+  const server = http2.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on("session", (session) => {
+    sessions.add(session);
+    session.on("close", () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  health.set(ServingStatus.SERVING);
+  return {
+    port: (server.address() as AddressInfo).port,
+    health,
+    close: async () => {
+      health.set(ServingStatus.NOT_SERVING);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const session of sessions) session.close();
+      await closed;
+    },
+  };
+}
