@@ -1,0 +1,19 @@
+import { create } from "@bufbuild/protobuf";
+import { type Tenant as TenantMessage, TenantSchema as TenantMessageSchema } from "@cosafe/proto/identity";
+import type { Tenant } from "../../storage/entities.js";
+import { toTimestamp } from "./timestamps.js";
+
+export function toTenantMessage(tenant: Tenant): TenantMessage {
+  return create(TenantMessageSchema, {
+    id: tenant.id,
+    displayName: tenant.displayName,
+    mainAccountId: tenant.mainAccountId ?? "",
+    settings: {
+      defaultAccountId: tenant.defaultAccountId ?? "",
+      deprovisionOnLastGroupRemoval: tenant.deprovisionOnLastGroupRemoval,
+    },
+    etag: String(tenant.version),
+    createTime: toTimestamp(tenant.createdAt),
+    updateTime: toTimestamp(tenant.updatedAt),
+  });
+}

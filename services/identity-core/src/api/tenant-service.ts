@@ -1,0 +1,31 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { TenantService } from "@cosafe/proto/identity";
+import { callContextOf } from "@cosafe/rpc";
+import { nextPageToken, pageRequest } from "../domain/page.js";
+import type { TenantCommands } from "../domain/tenant/tenant-commands.js";
+import { toTenantMessage } from "./convert/tenant-convert.js";
+
+/** cosafe.identity.v1.TenantService. */
+export function tenantService(deps: { tenants: TenantCommands }): Partial<ServiceImpl<typeof TenantService>> {
+  return {
+    async createTenant(req, ctx) {
+      const tenant = await deps.tenants.create(callContextOf(ctx), {
+        displayName: req.displayName,
+        mainAccountDisplayName: req.mainAccountDisplayName,
+      });
+      return { tenant: toTenantMessage(tenant) };
+    },
+    async getTenant(req, ctx) {
+      return { tenant: toTenantMessage(await deps.tenants.get(callContextOf(ctx), req.tenantId)) };
+    },
+    async listTenants(req, ctx) {
+      const page = pageRequest({ ...req, skip: 0 }, { max: 1000, defaultSize: 100 });
+      const [tenants, total] = await deps.tenants.list(callContextOf(ctx), page);
+      return {
+        tenants: tenants.map(toTenantMessage),
+        totalSize: total,
+        nextPageToken: nextPageToken(page, tenants.length, total),
+      };
+    },
+  };
+}

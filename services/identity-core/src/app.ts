@@ -1,0 +1,65 @@
+import type { Logger } from "@cosafe/logging";
+import { type RpcServer, startRpcServer } from "@cosafe/rpc";
+import { migrateUnderLock } from "@cosafe/storage";
+import { MikroORM } from "@mikro-orm/postgresql";
+import { errorTranslationInterceptor } from "./api/error-translation.js";
+import type { IdentityCoreConfig } from "./config.js";
+import { AuditQueries } from "./domain/audit/audit-queries.js";
+import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
+import { type SeatLedger, UnmeteredSeats } from "./domain/seats.js";
+import { TenantCommands } from "./domain/tenant/tenant-commands.js";
+import { CreateUser } from "./domain/user/create-user.js";
+import { UserQueries } from "./domain/user/user-queries.js";
+import { routes, serviceNames } from "./routes.js";
+import { schemaName } from "./storage/entities.js";
+import { ormConfig } from "./storage/orm-config.js";
+
+export interface IdentityCore {
+  server: RpcServer;
+  orm: MikroORM;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds and starts identity-core: connects to PostgreSQL, applies pending migrations
+ * under an advisory lock, wires the domain and serves it. main.ts and the tests call this.
+ */
+export async function startIdentityCore(
+  config: IdentityCoreConfig,
+  logger: Logger,
+  options: { seats?: SeatLedger } = {},
+): Promise<IdentityCore> {
+  const orm = await MikroORM.init(ormConfig(config.databaseUrl, { poolMax: config.dbPoolMax }));
+  try {
+    const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
+    if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
+    const domain = {
+      tenants: new TenantCommands(orm),
+      createUser: new CreateUser(orm, options.seats ?? new UnmeteredSeats()),
+      users: new UserQueries(orm),
+      tokens: new ScimTokenCommands(orm),
+      audit: new AuditQueries(orm),
+    };
+    const server = await startRpcServer({
+      host: config.host,
+      port: config.port,
+      logger,
+      credentials: config.credentials,
+      routes: routes(domain),
+      serviceNames,
+      interceptors: [errorTranslationInterceptor],
+    });
+    logger.info({ port: server.port }, "identity-core serving gRPC");
+    return {
+      server,
+      orm,
+      close: async () => {
+        await server.close();
+        await orm.close();
+      },
+    };
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+/** The outcome classes of a refused domain operation; the API boundary maps each to a gRPC code. */
+export type ErrorKind =
+  | "INVALID_ARGUMENT"
+  | "NOT_FOUND"
+  | "ALREADY_EXISTS"
+  | "FAILED_PRECONDITION"
+  | "ABORTED"
+  | "PERMISSION_DENIED"
+  | "UNAUTHENTICATED"
+  | "UNAVAILABLE";
+
+/**
+ * A refusal by a domain rule, with a stable UPPER_SNAKE_CASE reason that clients can
+ * switch on (e.g. USER_NAME_TAKEN) and a message a person can read.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly reason: string,
+    message: string,
+    readonly metadata: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const invalidArgument = (reason: string, message: string, metadata?: Record<string, string>) =>
+  new DomainError("INVALID_ARGUMENT", reason, message, metadata);
+export const notFound = (reason: string, message: string) => new DomainError("NOT_FOUND", reason, message);
+export const alreadyExists = (reason: string, message: string) => new DomainError("ALREADY_EXISTS", reason, message);
+export const permissionDenied = (reason: string, message: string) =>
+  new DomainError("PERMISSION_DENIED", reason, message);
+export const unauthenticated = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);

@@ -1,0 +1,142 @@
+import { defineEntity, type InferEntity, p } from "@mikro-orm/core";
+
+export const schemaName = "identity";
+
+export const TenantSchema = defineEntity({
+  name: "Tenant",
+  tableName: "tenant",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    displayName: p.text(),
+    mainAccountId: p.uuid().nullable(),
+    defaultAccountId: p.uuid().nullable(),
+    deprovisionOnLastGroupRemoval: p.boolean(),
+    version: p.integer().version(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type Tenant = InferEntity<typeof TenantSchema>;
+
+export const AccountSchema = defineEntity({
+  name: "Account",
+  tableName: "account",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    parentAccountId: p.uuid().nullable(),
+    displayName: p.text(),
+    version: p.integer().version(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type Account = InferEntity<typeof AccountSchema>;
+
+export interface StoredEmail {
+  value: string;
+  type?: string;
+  primary?: boolean;
+}
+
+export interface StoredPhoneNumber {
+  value: string;
+  type?: string;
+  primary?: boolean;
+  /** Normalised copy; absent when the value cannot be parsed. */
+  e164?: string;
+}
+
+export const UserSchema = defineEntity({
+  name: "User",
+  tableName: "app_user",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    userName: p.text(),
+    displayName: p.text(),
+    externalId: p.text().nullable(),
+    title: p.text().nullable(),
+    active: p.boolean(),
+    nameFormatted: p.text().nullable(),
+    nameGivenName: p.text().nullable(),
+    nameFamilyName: p.text().nullable(),
+    emails: p.json<StoredEmail[]>(),
+    phoneNumbers: p.json<StoredPhoneNumber[]>(),
+    managedBy: p.enum(["MANUAL", "SCIM"]),
+    state: p.enum(["PROVISIONED", "DEPROVISIONED"]),
+    locale: p.text().nullable(),
+    role: p.enum(["MEMBER", "ADMIN"]),
+    customAttributes: p.json<Record<string, string>>(),
+    seatId: p.uuid().nullable(),
+    version: p.integer().version(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    deprovisionedAt: p.datetime().nullable(),
+  },
+});
+export type User = InferEntity<typeof UserSchema>;
+
+export const AccountMembershipSchema = defineEntity({
+  name: "AccountMembership",
+  tableName: "account_membership",
+  schema: schemaName,
+  properties: {
+    accountId: p.uuid().primary(),
+    userId: p.uuid().primary(),
+    tenantId: p.uuid(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type AccountMembership = InferEntity<typeof AccountMembershipSchema>;
+
+export const ScimTokenSchema = defineEntity({
+  name: "ScimToken",
+  tableName: "scim_token",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    name: p.text(),
+    secretHash: p.blob(),
+    hint: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    expiresAt: p.datetime().nullable(),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+export type ScimToken = InferEntity<typeof ScimTokenSchema>;
+
+export const AuditEventSchema = defineEntity({
+  name: "AuditEvent",
+  tableName: "audit_event",
+  schema: schemaName,
+  properties: {
+    id: p.bigint("string").primary().autoincrement(),
+    tenantId: p.uuid().nullable(),
+    actorType: p.text(),
+    actorId: p.text(),
+    actorRole: p.text(),
+    action: p.text(),
+    targetType: p.text(),
+    targetId: p.text(),
+    before: p.json<Record<string, unknown>>().nullable(),
+    after: p.json<Record<string, unknown>>().nullable(),
+    requestId: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type AuditEvent = InferEntity<typeof AuditEventSchema>;
+
+export const entities = [
+  TenantSchema,
+  AccountSchema,
+  UserSchema,
+  AccountMembershipSchema,
+  ScimTokenSchema,
+  AuditEventSchema,
+];
