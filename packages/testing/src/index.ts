@@ -1,0 +1,3 @@
+export { freePort } from "./free-port.js";
+export { testAdminUrl, testRunId } from "./test-context.js";
+export { createTestDatabase, type TestDatabase, type TestDatabaseTemplate } from "./test-database.js";
