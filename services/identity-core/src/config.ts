@@ -16,7 +16,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       host: stringSetting("IDENTITY_CORE_HOST", { default: "127.0.0.1" }),
       port: portSetting("IDENTITY_CORE_PORT", 50051),
       credentials: serviceCredentialsSetting("COSAFE_SERVICE_CREDENTIALS"),
-      logLevel: enumSetting("LOG_LEVEL", ["trace", "debug", "info", "warn", "error", "fatal", "silent"], "info"),
+      logLevel: enumSetting(
+        "LOG_LEVEL",
+        ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
+        "info",
+      ),
       dbPoolMax: intSetting("IDENTITY_CORE_DB_POOL_MAX", { default: 10, min: 1, max: 200 }),
       parentPid: intSetting("COSAFE_PARENT_PID", { default: 0, min: 0 }),
     },

@@ -19,7 +19,9 @@ export interface Domain {
 }
 
 /** The services identity-core serves. RPCs not implemented yet answer UNIMPLEMENTED. */
-export const serviceNames = [TenantService, UserService, ScimTokenService, AuditService].map((s) => s.typeName);
+export const serviceNames = [TenantService, UserService, ScimTokenService, AuditService].map(
+  (s) => s.typeName,
+);
 
 export function routes(domain: Domain) {
   return (router: ConnectRouter) => {

@@ -31,7 +31,10 @@ function toAuditEventMessage(event: AuditEvent) {
 export function auditService(deps: { audit: AuditQueries }): ServiceImpl<typeof AuditService> {
   return {
     async listAuditEvents(req, ctx) {
-      const page = pageRequest({ pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 }, { max: 1000, defaultSize: 100 });
+      const page = pageRequest(
+        { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },
+        { max: 1000, defaultSize: 100 },
+      );
       const events = await deps.audit.list(callContextOf(ctx), req.tenantId, {
         targetType: req.targetType || undefined,
         targetId: req.targetId || undefined,

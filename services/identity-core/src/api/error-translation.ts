@@ -20,24 +20,38 @@ const codes: Record<ErrorKind, Code> = {
 
 /** Unique constraints and what their violation means to a caller. */
 const uniqueConstraints: Record<string, { reason: string; message: string }> = {
-  app_user_tenant_user_name_uq: { reason: "USER_NAME_TAKEN", message: "userName is already taken in this tenant" },
+  app_user_tenant_user_name_uq: {
+    reason: "USER_NAME_TAKEN",
+    message: "userName is already taken in this tenant",
+  },
 };
 
 /** Turns a domain refusal, a unique violation or a lost optimistic race into a gRPC status with a reason. */
 export function toConnectError(error: unknown): unknown {
   if (error instanceof DomainError) {
-    return errorWithReason(codes[error.kind], error.reason, error.message, { domain, metadata: error.metadata });
+    return errorWithReason(codes[error.kind], error.reason, error.message, {
+      domain,
+      metadata: error.metadata,
+    });
   }
   const constraint = violatedConstraint(error);
   if (constraint) {
-    const known = uniqueConstraints[constraint] ?? { reason: "ALREADY_EXISTS", message: "a conflicting record exists" };
+    const known = uniqueConstraints[constraint] ?? {
+      reason: "ALREADY_EXISTS",
+      message: "a conflicting record exists",
+    };
     return errorWithReason(Code.AlreadyExists, known.reason, known.message, { domain, cause: error });
   }
   if (error instanceof OptimisticLockError) {
-    return errorWithReason(Code.Aborted, "ETAG_MISMATCH", "the record was changed concurrently; read it again", {
-      domain,
-      cause: error,
-    });
+    return errorWithReason(
+      Code.Aborted,
+      "ETAG_MISMATCH",
+      "the record was changed concurrently; read it again",
+      {
+        domain,
+        cause: error,
+      },
+    );
   }
   return error;
 }

@@ -20,7 +20,9 @@ export function scimTokenService(deps: { tokens: ScimTokenCommands }): ServiceIm
       return { tokens: tokens.map(toScimTokenMessage) };
     },
     async revokeScimToken(req, ctx) {
-      return { token: toScimTokenMessage(await deps.tokens.revoke(callContextOf(ctx), req.tenantId, req.tokenId)) };
+      return {
+        token: toScimTokenMessage(await deps.tokens.revoke(callContextOf(ctx), req.tenantId, req.tokenId)),
+      };
     },
     async authenticateScimToken(req, ctx) {
       const token = await deps.tokens.authenticate(callContextOf(ctx), req.secret);

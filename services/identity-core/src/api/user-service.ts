@@ -8,7 +8,10 @@ import { toUserInput, toUserMessage } from "./convert/user-convert.js";
 import { required } from "./required.js";
 
 /** cosafe.identity.v1.UserService: unpack, call the domain, convert back. */
-export function userService(deps: { createUser: CreateUser; users: UserQueries }): Partial<ServiceImpl<typeof UserService>> {
+export function userService(deps: {
+  createUser: CreateUser;
+  users: UserQueries;
+}): Partial<ServiceImpl<typeof UserService>> {
   return {
     async createUser(req, ctx) {
       const { user, notices } = await deps.createUser.run(
@@ -28,7 +31,11 @@ export function userService(deps: { createUser: CreateUser; users: UserQueries }
         orderBy: req.orderBy,
         page,
       });
-      return { users: users.map(toUserMessage), totalSize: total, nextPageToken: nextPageToken(page, users.length, total) };
+      return {
+        users: users.map(toUserMessage),
+        totalSize: total,
+        nextPageToken: nextPageToken(page, users.length, total),
+      };
     },
   };
 }

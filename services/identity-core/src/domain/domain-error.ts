@@ -28,7 +28,9 @@ export class DomainError extends Error {
 export const invalidArgument = (reason: string, message: string, metadata?: Record<string, string>) =>
   new DomainError("INVALID_ARGUMENT", reason, message, metadata);
 export const notFound = (reason: string, message: string) => new DomainError("NOT_FOUND", reason, message);
-export const alreadyExists = (reason: string, message: string) => new DomainError("ALREADY_EXISTS", reason, message);
+export const alreadyExists = (reason: string, message: string) =>
+  new DomainError("ALREADY_EXISTS", reason, message);
 export const permissionDenied = (reason: string, message: string) =>
   new DomainError("PERMISSION_DENIED", reason, message);
-export const unauthenticated = (reason: string, message: string) => new DomainError("UNAUTHENTICATED", reason, message);
+export const unauthenticated = (reason: string, message: string) =>
+  new DomainError("UNAUTHENTICATED", reason, message);

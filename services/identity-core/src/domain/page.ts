@@ -15,8 +15,12 @@ export interface PageInput {
 
 /** Reads page_size/page_token/skip; the token, when present, wins over skip. */
 export function pageRequest(input: PageInput, options: { max: number; defaultSize?: number }): PageRequest {
-  if (input.pageSize < 0 || input.skip < 0) throw invalidArgument("PAGE_INVALID", "page_size and skip must not be negative");
-  const limit = Math.min(input.pageSize === 0 && options.defaultSize ? options.defaultSize : input.pageSize, options.max);
+  if (input.pageSize < 0 || input.skip < 0)
+    throw invalidArgument("PAGE_INVALID", "page_size and skip must not be negative");
+  const limit = Math.min(
+    input.pageSize === 0 && options.defaultSize ? options.defaultSize : input.pageSize,
+    options.max,
+  );
   return { offset: input.pageToken ? decodePageToken(input.pageToken) : input.skip, limit };
 }
 

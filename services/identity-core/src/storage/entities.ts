@@ -14,7 +14,10 @@ export const TenantSchema = defineEntity({
     deprovisionOnLastGroupRemoval: p.boolean(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export type Tenant = InferEntity<typeof TenantSchema>;
@@ -30,7 +33,10 @@ export const AccountSchema = defineEntity({
     displayName: p.text(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
   },
 });
 export type Account = InferEntity<typeof AccountSchema>;
@@ -74,7 +80,10 @@ export const UserSchema = defineEntity({
     seatId: p.uuid().nullable(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
     deprovisionedAt: p.datetime().nullable(),
   },
 });

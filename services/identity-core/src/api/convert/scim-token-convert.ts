@@ -1,5 +1,8 @@
 import { create } from "@bufbuild/protobuf";
-import { type ScimToken as ScimTokenMessage, ScimTokenSchema as ScimTokenMessageSchema } from "@cosafe/proto/identity";
+import {
+  type ScimToken as ScimTokenMessage,
+  ScimTokenSchema as ScimTokenMessageSchema,
+} from "@cosafe/proto/identity";
 import type { ScimToken } from "../../storage/entities.js";
 import { toTimestamp } from "./timestamps.js";
 

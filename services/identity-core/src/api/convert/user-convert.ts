@@ -1,5 +1,11 @@
 import { create } from "@bufbuild/protobuf";
-import { ManagedBy, type User as UserMessage, UserRole, UserSchema as UserMessageSchema, UserState } from "@cosafe/proto/identity";
+import {
+  ManagedBy,
+  type User as UserMessage,
+  UserRole,
+  UserSchema as UserMessageSchema,
+  UserState,
+} from "@cosafe/proto/identity";
 import type { UserInput } from "../../domain/user/user-input.js";
 import type { User } from "../../storage/entities.js";
 import { toTimestamp } from "./timestamps.js";

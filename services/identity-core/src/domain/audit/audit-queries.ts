@@ -25,7 +25,10 @@ export class AuditQueries {
     if (query.targetId) where.targetId = query.targetId;
     if (query.actorId) where.actorId = query.actorId;
     if (query.from || query.until) {
-      where.createdAt = { ...(query.from ? { $gte: query.from } : {}), ...(query.until ? { $lt: query.until } : {}) };
+      where.createdAt = {
+        ...(query.from ? { $gte: query.from } : {}),
+        ...(query.until ? { $lt: query.until } : {}),
+      };
     }
     return this.orm.em.fork().find(AuditEventSchema, where, {
       orderBy: { createdAt: "desc", id: "desc" },

@@ -38,7 +38,11 @@ export class ScimTokenCommands {
         action: "scim_token.issued",
         targetType: "scim_token",
         targetId: created.id,
-        after: { name: created.name, hint: created.hint, expiresAt: created.expiresAt?.toISOString() ?? null },
+        after: {
+          name: created.name,
+          hint: created.hint,
+          expiresAt: created.expiresAt?.toISOString() ?? null,
+        },
       });
       return created;
     });
@@ -49,7 +53,9 @@ export class ScimTokenCommands {
     requireTenantAccess(call, tenantId, [Role.SUPPORT, Role.SYSTEM]);
     return this.orm.em
       .fork()
-      .find(ScimTokenSchema, showRevoked ? { tenantId } : { tenantId, revokedAt: null }, { orderBy: { createdAt: "desc" } });
+      .find(ScimTokenSchema, showRevoked ? { tenantId } : { tenantId, revokedAt: null }, {
+        orderBy: { createdAt: "desc" },
+      });
   }
 
   async revoke(call: CallContext, tenantId: string, tokenId: string): Promise<ScimToken> {
@@ -59,7 +65,12 @@ export class ScimTokenCommands {
       if (!token) throw notFound("TOKEN_NOT_FOUND", `SCIM token ${tokenId} not found`);
       if (!token.revokedAt) {
         token.revokedAt = this.now();
-        recordAudit(em, call, { tenantId, action: "scim_token.revoked", targetType: "scim_token", targetId: token.id });
+        recordAudit(em, call, {
+          tenantId,
+          action: "scim_token.revoked",
+          targetType: "scim_token",
+          targetId: token.id,
+        });
       }
       return token;
     });
@@ -72,11 +83,14 @@ export class ScimTokenCommands {
   async authenticate(call: CallContext, secret: string): Promise<ScimToken> {
     requireRole(call, [Role.SYSTEM]);
     const em = this.orm.em.fork();
-    const token = secret ? await em.findOne(ScimTokenSchema, { secretHash: hashScimTokenSecret(secret) }) : null;
+    const token = secret
+      ? await em.findOne(ScimTokenSchema, { secretHash: hashScimTokenSecret(secret) })
+      : null;
     if (!token) throw unauthenticated("TOKEN_INVALID", "the bearer token is not valid");
     const now = this.now();
     if (token.revokedAt) throw unauthenticated("TOKEN_REVOKED", "the bearer token was revoked");
-    if (token.expiresAt && token.expiresAt <= now) throw unauthenticated("TOKEN_EXPIRED", "the bearer token has expired");
+    if (token.expiresAt && token.expiresAt <= now)
+      throw unauthenticated("TOKEN_EXPIRED", "the bearer token has expired");
     await em
       .getConnection()
       .execute(

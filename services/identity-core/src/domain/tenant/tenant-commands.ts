@@ -56,7 +56,11 @@ export class TenantCommands {
     requireRole(call, [Role.SUPPORT, Role.SYSTEM]);
     return this.orm.em
       .fork()
-      .findAndCount(TenantSchema, {}, { orderBy: { createdAt: "asc", id: "asc" }, offset: page.offset, limit: page.limit });
+      .findAndCount(
+        TenantSchema,
+        {},
+        { orderBy: { createdAt: "asc", id: "asc" }, offset: page.offset, limit: page.limit },
+      );
   }
 }
 

@@ -19,6 +19,10 @@ export function deriveDisplayName(
   const formatted = name.formatted?.trim();
   if (formatted) return { displayName: formatted, notice: "displayName absent: derived from name.formatted" };
   const parts = [name.givenName?.trim(), name.familyName?.trim()].filter(Boolean).join(" ");
-  if (parts) return { displayName: parts, notice: "displayName absent: derived from name.givenName and name.familyName" };
+  if (parts)
+    return {
+      displayName: parts,
+      notice: "displayName absent: derived from name.givenName and name.familyName",
+    };
   return { displayName: userName, notice: "displayName absent: derived from userName" };
 }

@@ -23,12 +23,18 @@ export class UserQueries {
 
   async get(call: CallContext, tenantId: string, userId: string): Promise<User> {
     requireTenantAccess(call, tenantId, readers);
-    const user = isUuid(userId) ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId }) : null;
+    const user = isUuid(userId)
+      ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId })
+      : null;
     if (!user) throw notFound("USER_NOT_FOUND", `user ${userId} not found`);
     return user;
   }
 
-  async list(call: CallContext, tenantId: string, query: UserListQuery): Promise<{ users: User[]; total: number }> {
+  async list(
+    call: CallContext,
+    tenantId: string,
+    query: UserListQuery,
+  ): Promise<{ users: User[]; total: number }> {
     requireTenantAccess(call, tenantId, readers);
     const where = joinSql(
       [sql("u.tenant_id = ?", tenantId), ...(query.filter ? [userFilterSql(query.filter)] : [])],
@@ -56,4 +62,3 @@ function orderBySql(orderBy: UserOrderBy | undefined): string {
   const direction = orderBy.order === SortOrder.DESCENDING ? "desc" : "asc";
   return `${column} ${direction} nulls last, u.id ${direction}`;
 }
-

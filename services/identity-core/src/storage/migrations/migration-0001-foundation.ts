@@ -1,7 +1,8 @@
 import { Migration } from "@mikro-orm/migrations";
 
 /**
- * Tenants, accounts, users, SCIM tokens and the audit log. Hand-written SQL that runs on
+ * Tenants, accounts, users, SCIM tokens and the audit log. Foreign keys are checked at
+ * commit (deferrable), so a unit of work may insert rows in any order. Hand-written SQL that runs on
  * PostgreSQL 15 and later; every table lives in the service's own `identity` schema.
  */
 export class Migration0001Foundation extends Migration {
@@ -20,8 +21,8 @@ export class Migration0001Foundation extends Migration {
 
       create table identity.account (
         id uuid primary key,
-        tenant_id uuid not null references identity.tenant (id),
-        parent_account_id uuid references identity.account (id),
+        tenant_id uuid not null references identity.tenant (id) deferrable initially deferred,
+        parent_account_id uuid references identity.account (id) deferrable initially deferred,
         display_name text not null,
         version integer not null default 1,
         created_at timestamptz not null default now(),
@@ -30,12 +31,12 @@ export class Migration0001Foundation extends Migration {
       create index account_tenant_idx on identity.account (tenant_id);
 
       alter table identity.tenant
-        add constraint tenant_main_account_fk foreign key (main_account_id) references identity.account (id),
-        add constraint tenant_default_account_fk foreign key (default_account_id) references identity.account (id);
+        add constraint tenant_main_account_fk foreign key (main_account_id) references identity.account (id) deferrable initially deferred,
+        add constraint tenant_default_account_fk foreign key (default_account_id) references identity.account (id) deferrable initially deferred;
 
       create table identity.app_user (
         id uuid primary key,
-        tenant_id uuid not null references identity.tenant (id),
+        tenant_id uuid not null references identity.tenant (id) deferrable initially deferred,
         user_name text not null,
         display_name text not null,
         external_id text,
@@ -62,9 +63,9 @@ export class Migration0001Foundation extends Migration {
       create index app_user_tenant_created_idx on identity.app_user (tenant_id, created_at, id);
 
       create table identity.account_membership (
-        account_id uuid not null references identity.account (id) on delete cascade,
-        user_id uuid not null references identity.app_user (id) on delete cascade,
-        tenant_id uuid not null references identity.tenant (id),
+        account_id uuid not null references identity.account (id) on delete cascade deferrable initially deferred,
+        user_id uuid not null references identity.app_user (id) on delete cascade deferrable initially deferred,
+        tenant_id uuid not null references identity.tenant (id) deferrable initially deferred,
         created_at timestamptz not null default now(),
         primary key (account_id, user_id)
       );
@@ -72,7 +73,7 @@ export class Migration0001Foundation extends Migration {
 
       create table identity.scim_token (
         id uuid primary key,
-        tenant_id uuid not null references identity.tenant (id),
+        tenant_id uuid not null references identity.tenant (id) deferrable initially deferred,
         name text not null,
         secret_hash bytea not null,
         hint text not null,

@@ -34,10 +34,17 @@ const ordering: Partial<Record<FilterOperator, string>> = {
  * Compiles one `field operator value` comparison to SQL. Strings compare
  * case-insensitively unless the column is case-exact; every value is bound, never spliced.
  */
-export function conditionSql(column: ColumnSpec, operator: FilterOperator, value: FilterValue | undefined, field: string): SqlFragment {
+export function conditionSql(
+  column: ColumnSpec,
+  operator: FilterOperator,
+  value: FilterValue | undefined,
+  field: string,
+): SqlFragment {
   const { expr } = column;
   if (operator === FilterOperator.PRESENT) {
-    return column.type === "string" ? sql(`${expr} is not null and ${expr} <> ''`) : sql(`${expr} is not null`);
+    return column.type === "string"
+      ? sql(`${expr} is not null and ${expr} <> ''`)
+      : sql(`${expr} is not null`);
   }
   if (value?.kind.case === "nullValue") {
     if (operator === FilterOperator.EQUAL) return sql(`${expr} is null`);
@@ -54,7 +61,12 @@ export function conditionSql(column: ColumnSpec, operator: FilterOperator, value
     case "timestamp": {
       const bound = value?.kind.case === "timestampValue" ? timestampDate(value.kind.value) : undefined;
       if (!bound) throw invalid(`${field} compares with a date-time`);
-      const op = operator === FilterOperator.EQUAL ? "=" : operator === FilterOperator.NOT_EQUAL ? "<>" : ordering[operator];
+      const op =
+        operator === FilterOperator.EQUAL
+          ? "="
+          : operator === FilterOperator.NOT_EQUAL
+            ? "<>"
+            : ordering[operator];
       if (!op) throw invalid(`${field} supports eq, ne, gt, ge, lt, le and pr`);
       return sql(`${expr} ${op} ?`, bound);
     }

@@ -23,7 +23,9 @@ const userColumns: Partial<Record<UserField, ColumnSpec>> = {
 };
 
 /** Multi-valued attributes: the JSONB array and the fields of one element. */
-const elementAttributes: Partial<Record<UserField, { array: string; fields: Partial<Record<UserField, string>> }>> = {
+const elementAttributes: Partial<
+  Record<UserField, { array: string; fields: Partial<Record<UserField, string>> }>
+> = {
   [UserField.EMAIL_VALUE]: {
     array: "u.emails",
     fields: { [UserField.EMAIL_VALUE]: "value", [UserField.EMAIL_TYPE]: "type" },
@@ -72,11 +74,24 @@ function compile(filter: UserFilter, scope: Scope, depth: number): SqlFragment {
       if (element) {
         // A plain condition on a multi-valued field holds when any element matches.
         const key = element.fields[field];
-        const inner = conditionSql({ expr: `(e ->> '${key}')`, type: "string" }, operator, value, fieldName(field));
-        return { sql: `exists (select 1 from jsonb_array_elements(${element.array}) e where ${inner.sql})`, params: inner.params };
+        const inner = conditionSql(
+          { expr: `(e ->> '${key}')`, type: "string" },
+          operator,
+          value,
+          fieldName(field),
+        );
+        return {
+          sql: `exists (select 1 from jsonb_array_elements(${element.array}) e where ${inner.sql})`,
+          params: inner.params,
+        };
       }
       if (field === UserField.ACCOUNT_ID) {
-        const inner = conditionSql({ expr: "am.account_id", type: "uuid" }, operator, value, fieldName(field));
+        const inner = conditionSql(
+          { expr: "am.account_id", type: "uuid" },
+          operator,
+          value,
+          fieldName(field),
+        );
         return {
           sql: `exists (select 1 from identity.account_membership am where am.user_id = u.id and ${inner.sql})`,
           params: inner.params,
@@ -89,9 +104,13 @@ function compile(filter: UserFilter, scope: Scope, depth: number): SqlFragment {
     case "element": {
       if (scope.element) throw invalid("element filters cannot nest");
       const element = elementAttributes[node.value.attribute];
-      if (!element || !node.value.filter) throw invalid(`${fieldName(node.value.attribute)} is not multi-valued`);
+      if (!element || !node.value.filter)
+        throw invalid(`${fieldName(node.value.attribute)} is not multi-valued`);
       const inner = compile(node.value.filter, { element }, depth + 1);
-      return { sql: `exists (select 1 from jsonb_array_elements(${element.array}) e where ${inner.sql})`, params: inner.params };
+      return {
+        sql: `exists (select 1 from jsonb_array_elements(${element.array}) e where ${inner.sql})`,
+        params: inner.params,
+      };
     }
     default:
       throw invalid("empty filter expression");
