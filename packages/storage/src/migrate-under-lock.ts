@@ -4,7 +4,10 @@ import pg from "pg";
 
 /** A stable 64-bit advisory lock key per schema, so each service's migrations serialise on their own. */
 function lockKey(schema: string): string {
-  return BigInt.asIntN(64, BigInt(`0x${createHash("sha256").update(`migrate:${schema}`).digest("hex").slice(0, 16)}`)).toString();
+  return BigInt.asIntN(
+    64,
+    BigInt(`0x${createHash("sha256").update(`migrate:${schema}`).digest("hex").slice(0, 16)}`),
+  ).toString();
 }
 
 /**
@@ -12,7 +15,11 @@ function lockKey(schema: string): string {
  * lock on a dedicated connection: several replicas starting together apply each
  * migration exactly once, the others wait and then find nothing to do.
  */
-export async function migrateUnderLock(orm: MikroORM, databaseUrl: string, schema: string): Promise<string[]> {
+export async function migrateUnderLock(
+  orm: MikroORM,
+  databaseUrl: string,
+  schema: string,
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

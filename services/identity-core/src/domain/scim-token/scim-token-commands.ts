@@ -6,7 +6,7 @@ import { type ScimToken, ScimTokenSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound, unauthenticated } from "../domain-error.js";
-import { isUuid } from "../ids.js";
+import { isUuid } from "@cosafe/storage";
 import { findTenant } from "../tenant/tenant-commands.js";
 import { hashScimTokenSecret, newScimTokenSecret, scimTokenHint } from "./scim-token-secret.js";
 

@@ -6,7 +6,7 @@ import { AccountSchema, type Tenant, TenantSchema } from "../../storage/entities
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound } from "../domain-error.js";
-import { isUuid } from "../ids.js";
+import { isUuid } from "@cosafe/storage";
 
 export interface NewTenant {
   displayName: string;

@@ -6,7 +6,7 @@ import { joinSql, sql } from "../../storage/query/sql-fragment.js";
 import { userFilterSql, userSortColumns } from "../../storage/query/user-filter-sql.js";
 import { requireTenantAccess } from "../access.js";
 import { invalidArgument, notFound } from "../domain-error.js";
-import { isUuid } from "../ids.js";
+import { isUuid } from "@cosafe/storage";
 import type { PageRequest } from "../page.js";
 
 const readers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;

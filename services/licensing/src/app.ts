@@ -1,0 +1,44 @@
+import type { Logger } from "@cosafe/logging";
+import { LicenseService } from "@cosafe/proto/licensing";
+import { type RpcServer, startRpcServer } from "@cosafe/rpc";
+import { migrateUnderLock } from "@cosafe/storage";
+import { MikroORM } from "@mikro-orm/postgresql";
+import { licenseService } from "./api/license-service.js";
+import type { LicensingConfig } from "./config.js";
+import { LicenseCommands } from "./domain/license-commands.js";
+import { schemaName } from "./storage/entities.js";
+import { ormConfig } from "./storage/orm-config.js";
+
+export interface Licensing {
+  server: RpcServer;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the licensing service: migrations under an advisory lock, then gRPC. */
+export async function startLicensing(config: LicensingConfig, logger: Logger): Promise<Licensing> {
+  const orm = await MikroORM.init(ormConfig(config.databaseUrl, { poolMax: config.dbPoolMax }));
+  try {
+    const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
+    if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
+    const licenses = new LicenseCommands(orm);
+    const server = await startRpcServer({
+      host: config.host,
+      port: config.port,
+      logger,
+      credentials: config.credentials,
+      routes: (router) => router.service(LicenseService, licenseService({ licenses })),
+      serviceNames: [LicenseService.typeName],
+    });
+    logger.info({ port: server.port }, "licensing serving gRPC");
+    return {
+      server,
+      close: async () => {
+        await server.close();
+        await orm.close();
+      },
+    };
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+}
