@@ -1,0 +1,2 @@
+export { bootstrapDemoTenant, type DemoTenant, demoInstructions } from "./bootstrap-demo-tenant.js";
+export { type Stack, type StackOptions, startStack } from "./stack.js";

@@ -1,0 +1,60 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { repoRoot } from "./repo-root.js";
+
+export type ServiceName = "identity-core" | "licensing" | "scim-facade";
+
+export interface ServiceProcess {
+  name: ServiceName;
+  pid: number;
+  /** Resolves with the exit code once the process is gone. */
+  exited: Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one service's main.ts (through tsx) as a child process. Its JSON log lines go to
+ * our stdout/stderr unchanged; COSAFE_PARENT_PID makes it follow us if we die.
+ */
+export function spawnService(
+  name: ServiceName,
+  env: Record<string, string>,
+  options: { quiet?: boolean; script?: "main" | "migrate" } = {},
+): ServiceProcess {
+  const entry = resolve(repoRoot, "services", name, "src", `${options.script ?? "main"}.ts`);
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: resolve(repoRoot, "services", name),
+    env: { ...process.env, ...env, COSAFE_PARENT_PID: String(process.pid) },
+    stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once("exit", (code) => {
+      if (code && options.quiet && stderr) process.stderr.write(`[${name}] ${stderr}`);
+      resolveExit(code);
+    });
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${name}`);
+  return {
+    name,
+    pid: child.pid,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs a service's migrate.ts to completion. */
+export async function runMigrations(name: ServiceName, databaseUrl: string): Promise<void> {
+  const child = spawnService(name, { DATABASE_URL: databaseUrl }, { script: "migrate" });
+  const code = await child.exited;
+  if (code !== 0) throw new Error(`${name} migrations failed (exit ${code})`);
+}

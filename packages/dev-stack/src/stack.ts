@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import { type ServiceProcess, spawnService } from "./service-process.js";
+import { waitForGrpcHealth, waitForHttpReady } from "./wait-until-ready.js";
+
+export interface StackOptions {
+  databaseUrl: string;
+  ports: { facade: number; identityCore: number; licensing: number };
+  /** Where identity providers reach the facade; defaults to http://localhost:<facade port>. */
+  publicBaseUrl?: string;
+  logLevel?: string;
+  /** Discard the services' logs (tests). */
+  quiet?: boolean;
+  /** Called with the child pids as soon as they exist. */
+  onSpawn?: (pids: number[]) => void;
+}
+
+export interface Stack {
+  scimBaseUrl: string;
+  identityCoreUrl: string;
+  licensingUrl: string;
+  /** The credential this launcher calls the services with. */
+  credential: { service: string; secret: string };
+  services: ServiceProcess[];
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(24).toString("base64url");
+
+/**
+ * Starts identity-core, licensing and the SCIM facade as separate processes on one
+ * database, with fresh service credentials, and waits until each is ready.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const facadeSecret = secret();
+  const launcher = { service: "dev-stack", secret: secret() };
+  const credentials = `scim-facade:${facadeSecret},${launcher.service}:${launcher.secret}`;
+  const identityCoreUrl = `http://127.0.0.1:${options.ports.identityCore}`;
+  const licensingUrl = `http://127.0.0.1:${options.ports.licensing}`;
+  const publicBaseUrl = options.publicBaseUrl ?? `http://localhost:${options.ports.facade}`;
+  const common = {
+    DATABASE_URL: options.databaseUrl,
+    COSAFE_SERVICE_CREDENTIALS: credentials,
+    LOG_LEVEL: options.logLevel ?? "info",
+  };
+  const quiet = { quiet: options.quiet ?? false };
+
+  const core = spawnService(
+    "identity-core",
+    { ...common, IDENTITY_CORE_PORT: String(options.ports.identityCore) },
+    quiet,
+  );
+  const licensing = spawnService(
+    "licensing",
+    { ...common, LICENSING_PORT: String(options.ports.licensing) },
+    quiet,
+  );
+  const facade = spawnService(
+    "scim-facade",
+    {
+      LOG_LEVEL: common.LOG_LEVEL,
+      SCIM_FACADE_PORT: String(options.ports.facade),
+      SCIM_PUBLIC_BASE_URL: publicBaseUrl,
+      IDENTITY_CORE_URL: identityCoreUrl,
+      COSAFE_SERVICE_SECRET: facadeSecret,
+    },
+    quiet,
+  );
+  const services = [core, licensing, facade];
+  options.onSpawn?.(services.map((s) => s.pid));
+  const stop = async () => {
+    await facade.stop();
+    await Promise.all([core.stop(), licensing.stop()]);
+  };
+  try {
+    await Promise.all([waitForGrpcHealth(core, identityCoreUrl), waitForGrpcHealth(licensing, licensingUrl)]);
+    await waitForHttpReady(facade, `http://127.0.0.1:${options.ports.facade}/readyz`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    scimBaseUrl: `${publicBaseUrl}/scim/v2`,
+    identityCoreUrl,
+    licensingUrl,
+    credential: launcher,
+    services,
+    stop,
+  };
+}

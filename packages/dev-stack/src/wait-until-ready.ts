@@ -1,0 +1,45 @@
+import { createClient } from "@connectrpc/connect";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+import { Health, HealthCheckResponse_ServingStatus } from "@cosafe/proto/health";
+import type { ServiceProcess } from "./service-process.js";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function poll(
+  service: ServiceProcess,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  let exited = false;
+  void service.exited.then(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`${service.name} exited during start-up (see its log above)`);
+    if (await probe().catch(() => false)) return;
+    await sleep(150);
+  }
+  throw new Error(`${service.name} did not become ready within ${timeoutMs / 1000} s`);
+}
+
+/** Waits until a gRPC service answers the standard health check with SERVING. */
+export function waitForGrpcHealth(
+  service: ServiceProcess,
+  baseUrl: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const health = createClient(Health, createGrpcTransport({ baseUrl }));
+  return poll(
+    service,
+    async () =>
+      (await health.check({ service: "" }, { timeoutMs: 1000 })).status ===
+      HealthCheckResponse_ServingStatus.SERVING,
+    timeoutMs,
+  );
+}
+
+/** Waits until an HTTP readiness endpoint answers 200. */
+export function waitForHttpReady(service: ServiceProcess, url: string, timeoutMs = 60_000): Promise<void> {
+  return poll(service, async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok, timeoutMs);
+}

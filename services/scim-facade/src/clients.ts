@@ -1,0 +1,18 @@
+import { type Client, createClient, type Transport } from "@connectrpc/connect";
+import { Health } from "@cosafe/proto/health";
+import { ScimTokenService, UserService } from "@cosafe/proto/identity";
+
+/** The identity-core services the facade calls. */
+export interface CoreClients {
+  users: Client<typeof UserService>;
+  tokens: Client<typeof ScimTokenService>;
+  health: Client<typeof Health>;
+}
+
+export function createCoreClients(transport: Transport): CoreClients {
+  return {
+    users: createClient(UserService, transport),
+    tokens: createClient(ScimTokenService, transport),
+    health: createClient(Health, transport),
+  };
+}

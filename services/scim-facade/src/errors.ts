@@ -1,0 +1,49 @@
+import { Code, type ConnectError, reasonOf } from "@cosafe/rpc";
+import { ScimError, type ScimType } from "@cosafe/scim";
+
+interface ScimOutcome {
+  status: number;
+  scimType?: ScimType;
+}
+
+/**
+ * The one table from identity-core and licensing outcomes to SCIM statuses
+ * (docs/adr/0004-error-translation.md). A reason-specific row wins over its code's row.
+ */
+const byReason: Record<string, ScimOutcome> = {
+  USER_NAME_REQUIRED: { status: 400, scimType: "invalidValue" },
+  USER_NAME_TAKEN: { status: 409, scimType: "uniqueness" },
+  ETAG_MISMATCH: { status: 412 },
+  FILTER_INVALID: { status: 400, scimType: "invalidFilter" },
+  SORT_INVALID: { status: 400, scimType: "invalidValue" },
+  LICENSE_LIMIT_REACHED: { status: 403 },
+  TOKEN_INVALID: { status: 401 },
+  TOKEN_REVOKED: { status: 401 },
+  TOKEN_EXPIRED: { status: 401 },
+};
+
+const byCode: Partial<Record<Code, ScimOutcome>> = {
+  [Code.InvalidArgument]: { status: 400, scimType: "invalidValue" },
+  [Code.NotFound]: { status: 404 },
+  [Code.AlreadyExists]: { status: 409, scimType: "uniqueness" },
+  [Code.Aborted]: { status: 412 },
+  [Code.FailedPrecondition]: { status: 400, scimType: "invalidValue" },
+  [Code.Unauthenticated]: { status: 401 },
+  [Code.PermissionDenied]: { status: 403 },
+  [Code.Unavailable]: { status: 503 },
+  [Code.DeadlineExceeded]: { status: 503 },
+};
+
+/**
+ * Translates an error from a gRPC call into a SCIM error. Unexpected codes become a
+ * generic 500: the detail never carries internals (they are logged instead).
+ */
+export function scimErrorFromRpc(error: ConnectError): ScimError {
+  const outcome = byReason[reasonOf(error) ?? ""] ?? byCode[error.code];
+  if (!outcome) return new ScimError(500, undefined, "internal error");
+  return new ScimError(
+    outcome.status,
+    outcome.scimType,
+    outcome.status === 503 ? "service temporarily unavailable" : error.rawMessage,
+  );
+}

@@ -1,0 +1,52 @@
+import { createHash } from "node:crypto";
+import { timestampMs } from "@bufbuild/protobuf/wkt";
+import { ActorType, Role } from "@cosafe/proto/identity";
+import { actorHeaders, ConnectError, systemActor } from "@cosafe/rpc";
+import { ScimError } from "@cosafe/scim";
+import type { Middleware } from "koa";
+import type { TokenCache } from "../auth/token-cache.js";
+import type { CoreClients } from "../clients.js";
+import { scimErrorFromRpc } from "../errors.js";
+import type { ScimState } from "../scim-state.js";
+
+/**
+ * Resolves `Authorization: Bearer <token>` to a tenant (R21), through a short-lived
+ * cache, and sets the SCIM actor every core call of this request carries (R21b).
+ */
+export function authenticate(deps: {
+  core: CoreClients;
+  cache: TokenCache;
+  serviceName: string;
+}): Middleware<ScimState> {
+  const callOptions = { headers: actorHeaders(systemActor(deps.serviceName)) };
+  return async (ctx, next) => {
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"))?.[1];
+    if (!secret)
+      throw new ScimError(401, undefined, "missing bearer token: send Authorization: Bearer <SCIM token>");
+    const key = createHash("sha256").update(secret).digest("base64url");
+    let token = deps.cache.get(key);
+    if (!token) {
+      try {
+        const verified = await deps.core.tokens.authenticateScimToken({ secret }, callOptions);
+        deps.cache.set(key, {
+          tenantId: verified.tenantId,
+          tokenId: verified.tokenId,
+          tokenExpiresAt: verified.expireTime ? timestampMs(verified.expireTime) : undefined,
+        });
+        token = { tenantId: verified.tenantId, tokenId: verified.tokenId, expiresAt: 0 };
+      } catch (error) {
+        if (error instanceof ConnectError) throw scimErrorFromRpc(error);
+        throw error;
+      }
+    }
+    ctx.state.tenantId = token.tenantId;
+    ctx.state.tokenId = token.tokenId;
+    ctx.state.actor = {
+      type: ActorType.SCIM_TOKEN,
+      id: token.tokenId,
+      role: Role.SCIM,
+      tenantId: token.tenantId,
+    };
+    await next();
+  };
+}

@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import { type Logger, requestContext } from "@cosafe/logging";
+import type { Middleware } from "koa";
+
+/**
+ * Gives each request an id (the caller's X-Request-Id when sane, else a new one), binds it
+ * to every log line and to outgoing gRPC calls, echoes it back, and logs one line per
+ * request — never bodies or tokens.
+ */
+export function requestLogging(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    const offered = ctx.get("x-request-id");
+    const requestId = /^[\w.:-]{1,128}$/.test(offered) ? offered : randomUUID();
+    ctx.set("X-Request-Id", requestId);
+    await requestContext.run({ requestId }, async () => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        logger.info(
+          {
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round(performance.now() - started),
+          },
+          "scim request",
+        );
+      }
+    });
+  };
+}

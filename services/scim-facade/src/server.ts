@@ -1,0 +1,43 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "@cosafe/logging";
+import { createServiceTransport } from "@cosafe/rpc";
+import { createApp } from "./app.js";
+import { createCoreClients } from "./clients.js";
+import type { ScimFacadeConfig } from "./config.js";
+
+export interface ScimFacade {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds the facade from its configuration and starts listening. main.ts and the tests call this. */
+export async function startScimFacade(config: ScimFacadeConfig, logger: Logger): Promise<ScimFacade> {
+  const transport = createServiceTransport({
+    baseUrl: config.identityCoreUrl,
+    credential: { service: config.serviceName, secret: config.serviceSecret },
+  });
+  const app = createApp({
+    core: createCoreClients(transport),
+    logger,
+    publicBaseUrl: config.publicBaseUrl,
+    serviceName: config.serviceName,
+    tokenCacheTtlMs: config.tokenCacheTtlMs,
+  });
+  const server: Server = createServer(app.callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, publicBaseUrl: config.publicBaseUrl }, "scim-facade listening");
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
