@@ -75,7 +75,10 @@ export function portSetting(name: string, defaultPort: number): Setting<number> 
 }
 
 /** An absolute URL with one of the given protocols. */
-export function urlSetting(name: string, options: Options<string> & { protocols: string[] }): Setting<string> {
+export function urlSetting(
+  name: string,
+  options: Options<string> & { protocols: string[] },
+): Setting<string> {
   return {
     read(env) {
       const text = raw(env, name) ?? options.default;
@@ -94,7 +97,11 @@ export function urlSetting(name: string, options: Options<string> & { protocols:
 }
 
 /** One of a fixed set of values. */
-export function enumSetting<T extends string>(name: string, values: readonly T[], defaultValue: T): Setting<T> {
+export function enumSetting<T extends string>(
+  name: string,
+  values: readonly T[],
+  defaultValue: T,
+): Setting<T> {
   return {
     read(env) {
       const text = raw(env, name) ?? defaultValue;

@@ -15,7 +15,8 @@ export function serviceCredentialsSetting(name: string): Setting<ReadonlyMap<str
         if (!service || !secret || rest.length > 0) {
           return { problem: `${name} must hold service:secret pairs; one entry is malformed` };
         }
-        if (secret.length < 16) return { problem: `${name}: the secret of "${service}" is shorter than 16 characters` };
+        if (secret.length < 16)
+          return { problem: `${name}: the secret of "${service}" is shorter than 16 characters` };
         credentials.set(service, secret);
       }
       return { value: credentials };
