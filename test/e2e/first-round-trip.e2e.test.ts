@@ -11,6 +11,13 @@ afterAll(() => s?.stop());
 
 const scimJson = "application/scim+json";
 
+/** The parts of SCIM responses these tests read. */
+type ScimBody = Record<string, unknown> & {
+  id: string;
+  meta: { location: string; created: string; lastModified: string };
+  Resources: { id: string }[];
+};
+
 function request(path: string, init: RequestInit & { token?: string | null } = {}) {
   const headers = new Headers(init.headers);
   const token = init.token === undefined ? s.token : init.token;
@@ -39,7 +46,7 @@ describe("first round trip: IdP → SCIM facade → gRPC → identity-core → P
     });
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toBe("application/scim+json; charset=utf-8");
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as ScimBody;
     id = body.id;
     expect(body).toMatchObject({
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -65,21 +72,21 @@ describe("first round trip: IdP → SCIM facade → gRPC → identity-core → P
   it("GET /Users/{id} reads the stored user back", async () => {
     const res = await request(`/Users/${id}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as ScimBody;
     expect(body).toMatchObject({ id, userName: "bjensen@example.com", externalId: "bjensen-entra-1" });
   });
 
   it('GET /Users?filter=userName eq "…" finds it, case-insensitively, in a ListResponse', async () => {
     const res = await request(`/Users?filter=${encodeURIComponent('userName eq "BJensen@Example.com"')}`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as Record<string, any>;
+    const body = (await res.json()) as ScimBody;
     expect(body).toMatchObject({
       schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
       totalResults: 1,
       startIndex: 1,
       itemsPerPage: 1,
     });
-    expect(body.Resources[0].id).toBe(id);
+    expect(body.Resources[0]?.id).toBe(id);
   });
 
   it("the Entra connection test (filter on a random userName) answers 200 with an empty list", async () => {

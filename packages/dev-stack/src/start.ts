@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedPostgres } from "@cosafe/embedded-db";
+import { type EmbeddedPostgres, ensureDatabase, startEmbeddedPostgres } from "@cosafe/embedded-db";
 import { bootstrapDemoTenant, demoInstructions } from "./bootstrap-demo-tenant.js";
 import { removePidFile, stopLeftoverServices, writePidFile } from "./pid-file.js";
 import { repoRoot } from "./repo-root.js";

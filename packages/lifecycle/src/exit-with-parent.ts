@@ -3,7 +3,11 @@
  * dies — even by kill -9, which runs no handler — this process shuts down too, so the
  * next `pnpm start` finds its ports free.
  */
-export function exitWithParent(parentPid: number | undefined, onOrphaned: () => void, intervalMs = 500): void {
+export function exitWithParent(
+  parentPid: number | undefined,
+  onOrphaned: () => void,
+  intervalMs = 500,
+): void {
   if (!parentPid) return;
   const timer = setInterval(() => {
     try {

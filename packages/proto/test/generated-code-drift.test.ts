@@ -28,8 +28,12 @@ describe("generated code", () => {
         env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
         stdio: "pipe",
       });
-      const fresh = listFiles(out).map((f) => relative(out, f)).sort();
-      const committed = listFiles(checkedIn).map((f) => relative(checkedIn, f)).sort();
+      const fresh = listFiles(out)
+        .map((f) => relative(out, f))
+        .sort();
+      const committed = listFiles(checkedIn)
+        .map((f) => relative(checkedIn, f))
+        .sort();
       expect(committed).toEqual(fresh);
       for (const file of fresh) {
         expect(readFileSync(join(checkedIn, file), "utf8"), `${file} drifted: run pnpm generate`).toBe(

@@ -1,6 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { Health, HealthCheckResponse_ServingStatus as Status, HealthCheckResponseSchema } from "@cosafe/proto/health";
+import {
+  Health,
+  HealthCheckResponseSchema,
+  HealthCheckResponse_ServingStatus as Status,
+} from "@cosafe/proto/health";
 
 /**
  * Serving status per service name ("" is the whole server), for the standard

@@ -1,6 +1,17 @@
 export { callContextKey, callContextOf } from "./call-context.js";
-export { actorHeaders, type CallActor, type CallContext, headers, parseActor, systemActor } from "./call-metadata.js";
-export { type ClientTransportOptions, createServiceTransport, type ServiceCredential } from "./client-transport.js";
+export {
+  actorHeaders,
+  type CallActor,
+  type CallContext,
+  headers,
+  parseActor,
+  systemActor,
+} from "./call-metadata.js";
+export {
+  type ClientTransportOptions,
+  createServiceTransport,
+  type ServiceCredential,
+} from "./client-transport.js";
 export { Code, ConnectError, errorMetadataOf, errorWithReason, reasonOf } from "./error-info.js";
 export { HealthState, ServingStatus } from "./health-service.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";

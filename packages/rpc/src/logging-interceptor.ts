@@ -37,7 +37,10 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
         const ms = Math.round(performance.now() - started);
         if (error instanceof ConnectError) {
           const level = clientCodes.has(error.code) ? "warn" : "error";
-          logger[level]({ rpc, ms, code: Code[error.code], reason: error.rawMessage, err: error.cause }, "rpc failed");
+          logger[level](
+            { rpc, ms, code: Code[error.code], reason: error.rawMessage, err: error.cause },
+            "rpc failed",
+          );
           throw error;
         }
         logger.error({ rpc, ms, err: error }, "rpc failed unexpectedly");

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "@cosafe/logging";
-import { HealthState, healthService, Health, ServingStatus } from "./health-service.js";
+import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
 

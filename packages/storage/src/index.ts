@@ -1,3 +1,3 @@
+export { isUuid } from "./is-uuid.js";
 export { migrateUnderLock } from "./migrate-under-lock.js";
 export { violatedConstraint } from "./unique-violation.js";
-export { isUuid } from "./is-uuid.js";

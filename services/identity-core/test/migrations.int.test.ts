@@ -1,9 +1,9 @@
 import { createLogger } from "@cosafe/logging";
+import { createTestDatabase, type TestDatabase } from "@cosafe/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { createTestDatabase, type TestDatabase } from "@cosafe/testing";
 import { testCredential } from "./support/core-harness.js";
 
 let database: TestDatabase;

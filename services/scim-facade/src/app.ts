@@ -1,7 +1,7 @@
-import { bodyParser } from "@koa/bodyparser";
-import Router from "@koa/router";
 import type { Logger } from "@cosafe/logging";
 import { ScimError } from "@cosafe/scim";
+import { bodyParser } from "@koa/bodyparser";
+import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
 import type { CoreClients } from "./clients.js";

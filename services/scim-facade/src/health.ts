@@ -1,5 +1,5 @@
-import Router from "@koa/router";
 import { HealthCheckResponse_ServingStatus as Status } from "@cosafe/proto/health";
+import Router from "@koa/router";
 import type { CoreClients } from "./clients.js";
 
 /** /healthz: the process is alive. /readyz: identity-core answers its health check, so requests can be served. */

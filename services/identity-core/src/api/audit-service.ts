@@ -1,5 +1,5 @@
-import { create } from "@bufbuild/protobuf";
 import type { JsonObject } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { ActorType, AuditEventSchema, type AuditService, Role } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";

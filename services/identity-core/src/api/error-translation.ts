@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { violatedConstraint } from "@cosafe/storage";
 import { Code, errorWithReason } from "@cosafe/rpc";
+import { violatedConstraint } from "@cosafe/storage";
 import { OptimisticLockError } from "@mikro-orm/core";
 import { DomainError, type ErrorKind } from "../domain/domain-error.js";
 

@@ -2,8 +2,8 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { ScimTokenService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import type { ScimTokenCommands } from "../domain/scim-token/scim-token-commands.js";
-import { fromTimestamp, toTimestamp } from "./convert/timestamps.js";
 import { toScimTokenMessage } from "./convert/scim-token-convert.js";
+import { fromTimestamp, toTimestamp } from "./convert/timestamps.js";
 
 /** cosafe.identity.v1.ScimTokenService. */
 export function scimTokenService(deps: { tokens: ScimTokenCommands }): ServiceImpl<typeof ScimTokenService> {

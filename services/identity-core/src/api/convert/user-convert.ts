@@ -2,8 +2,8 @@ import { create } from "@bufbuild/protobuf";
 import {
   ManagedBy,
   type User as UserMessage,
-  UserRole,
   UserSchema as UserMessageSchema,
+  UserRole,
   UserState,
 } from "@cosafe/proto/identity";
 import type { UserInput } from "../../domain/user/user-input.js";

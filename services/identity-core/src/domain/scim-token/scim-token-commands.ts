@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { type ScimToken, ScimTokenSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound, unauthenticated } from "../domain-error.js";
-import { isUuid } from "@cosafe/storage";
 import { findTenant } from "../tenant/tenant-commands.js";
 import { hashScimTokenSecret, newScimTokenSecret, scimTokenHint } from "./scim-token-secret.js";
 

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { AccountSchema, type Tenant, TenantSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound } from "../domain-error.js";
-import { isUuid } from "@cosafe/storage";
 
 export interface NewTenant {
   displayName: string;

@@ -10,8 +10,8 @@ import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/tenant-commands.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
-import type { UserInput } from "./user-input.js";
 import { auditView } from "./user-audit-view.js";
+import type { UserInput } from "./user-input.js";
 
 export interface CreatedUser {
   user: User;

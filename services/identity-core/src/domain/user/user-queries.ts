@@ -1,12 +1,12 @@
 import { Role, SortOrder, UserField, type UserFilter, type UserOrderBy } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { type User, UserSchema } from "../../storage/entities.js";
 import { joinSql, sql } from "../../storage/query/sql-fragment.js";
 import { userFilterSql, userSortColumns } from "../../storage/query/user-filter-sql.js";
 import { requireTenantAccess } from "../access.js";
 import { invalidArgument, notFound } from "../domain-error.js";
-import { isUuid } from "@cosafe/storage";
 import type { PageRequest } from "../page.js";
 
 const readers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;

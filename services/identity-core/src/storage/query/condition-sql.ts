@@ -1,5 +1,5 @@
-import { FilterOperator, type FilterValue } from "@cosafe/proto/identity";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { FilterOperator, type FilterValue } from "@cosafe/proto/identity";
 import { invalidArgument } from "../../domain/domain-error.js";
 import { type SqlFragment, sql } from "./sql-fragment.js";
 

@@ -66,7 +66,7 @@ function fieldOf(ref: AttributeRef, parent?: AttributeRef): UserField {
   return field;
 }
 
-function valueOf(filter: CompareFilter, field: UserField): FilterValue {
+function filterValueOf(filter: CompareFilter, field: UserField): FilterValue {
   const { value } = filter;
   if (value === null) return create(FilterValueSchema, { kind: { case: "nullValue", value: true } });
   if (typeof value === "boolean") return create(FilterValueSchema, { kind: { case: "boolValue", value } });
@@ -104,7 +104,7 @@ function translate(filter: Filter, parent?: AttributeRef): UserFilter {
       return create(UserFilterSchema, {
         expression: {
           case: "condition",
-          value: { field, operator: operators[filter.op], value: valueOf(filter, field) },
+          value: { field, operator: operators[filter.op], value: filterValueOf(filter, field) },
         },
       });
     }

@@ -1,6 +1,6 @@
-import Router from "@koa/router";
 import { actorHeaders } from "@cosafe/rpc";
 import { buildListResponse } from "@cosafe/scim";
+import Router from "@koa/router";
 import type { CoreClients } from "../../clients.js";
 import { scimContentType } from "../../middleware/scim-content-type.js";
 import type { ScimState } from "../../scim-state.js";
