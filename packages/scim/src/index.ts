@@ -20,6 +20,14 @@ export {
   type ListResponse,
   type ListResponseInput,
 } from "./messages/list-response.js";
+export { applyPatch, type PatchResult } from "./patch/apply-patch.js";
+export { type PatchOperation, type PatchOpName, parsePatchOperations } from "./patch/patch-operation.js";
+export {
+  type GroupPatchPlan,
+  type MemberChanges,
+  type PlanOptions,
+  planGroupPatch,
+} from "./patch/plan-group-patch.js";
 export { type AttributeRef, printAttributeRef } from "./path/attribute-path.js";
 export {
   type ProjectionRef,

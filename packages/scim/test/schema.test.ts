@@ -16,19 +16,28 @@ import {
 import { expectScimError } from "./fixture-row.js";
 
 const BASE = "https://scim.cosafe.example/scim/v2/";
-const names = (schema: Record<string, unknown>) => (schema.attributes as { name: string }[]).map((a) => a.name);
+const names = (schema: Record<string, unknown>) =>
+  (schema.attributes as { name: string }[]).map((a) => a.name);
 
 describe("renderSchemas (R23: /Schemas)", () => {
   it("advertises exactly the stored User attributes (R2) and the Group schema by default", () => {
     const schemas = renderSchemas(BASE);
     expect(schemas.map((schema) => schema.id)).toEqual([USER_SCHEMA, GROUP_SCHEMA]);
-    expect(names(schemas[0] ?? {})).toEqual(["userName", "name", "displayName", "title", "active", "emails", "phoneNumbers"]);
+    expect(names(schemas[0] ?? {})).toEqual([
+      "userName",
+      "name",
+      "displayName",
+      "title",
+      "active",
+      "emails",
+      "phoneNumbers",
+    ]);
     expect(names(schemas[1] ?? {})).toEqual(["displayName", "members"]);
   });
 
   it("renders characteristics in RFC 7643 §7 form with meta.location under the base URL", () => {
     const [user] = renderSchemas(BASE);
-    const userName = (user?.attributes as Record<string, unknown>[])[0];
+    const userName = ((user?.attributes ?? []) as Record<string, unknown>[])[0];
     expect(userName).toEqual({
       name: "userName",
       type: "string",
@@ -65,7 +74,9 @@ describe("renderSchemas (R23: /Schemas)", () => {
   it("renders canonicalValues and referenceTypes", () => {
     const [user] = renderSchemas(BASE, { advertise: "accepted" });
     const attributes = user?.attributes as Record<string, unknown>[];
-    const phone = attributes.find((a) => a.name === "phoneNumbers") as { subAttributes: Record<string, unknown>[] };
+    const phone = attributes.find((a) => a.name === "phoneNumbers") as {
+      subAttributes: Record<string, unknown>[];
+    };
     expect(phone.subAttributes.find((s) => s.name === "type")?.canonicalValues).toContain("mobile");
     expect(attributes.find((a) => a.name === "profileUrl")?.referenceTypes).toEqual(["external"]);
   });
@@ -119,9 +130,9 @@ describe("renderServiceProviderConfig (R23)", () => {
       authenticationSchemes: [{ type: "oauthbearertoken", primary: true }],
       meta: { location: "https://h/scim/v2/ServiceProviderConfig" },
     });
-    expect(renderServiceProviderConfig("https://h", { maxResults: 5, sort: false, etag: false })).not.toHaveProperty(
-      "documentationUri",
-    );
+    expect(
+      renderServiceProviderConfig("https://h", { maxResults: 5, sort: false, etag: false }),
+    ).not.toHaveProperty("documentationUri");
   });
 });
 
@@ -132,7 +143,9 @@ describe("validateResource (R1, R2, R24)", () => {
       externalId: "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
       userName: "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
       active: true,
-      emails: [{ primary: true, type: "work", value: "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com" }],
+      emails: [
+        { primary: true, type: "work", value: "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com" },
+      ],
       meta: { resourceType: "User" },
       name: { formatted: "givenName familyName", familyName: "familyName", givenName: "givenName" },
       roles: [],
@@ -155,7 +168,12 @@ describe("validateResource (R1, R2, R24)", () => {
       { UserName: "u", Active: "True", Emails: [{ Value: "a@x", Primary: "true" }], emialz: "x" },
       USER_RESOURCE_TYPE,
     );
-    expect(result.resource).toEqual({ schemas: [USER_SCHEMA], userName: "u", active: true, emails: [{ value: "a@x", primary: true }] });
+    expect(result.resource).toEqual({
+      schemas: [USER_SCHEMA],
+      userName: "u",
+      active: true,
+      emails: [{ value: "a@x", primary: true }],
+    });
     expect(result.ignoredAttributes).toEqual(["emialz"]);
   });
 
@@ -181,27 +199,47 @@ describe("validateResource (R1, R2, R24)", () => {
       `${ENTERPRISE_USER_SCHEMA}:manager`,
       "urn:ietf:params:scim:schemas:extension:custom:2.0:User:costCode",
     ]);
-    expect(result.resource).toEqual({ schemas: [USER_SCHEMA], userName: "u", name: { givenName: "G" }, emails: [{ value: "a@x" }] });
+    expect(result.resource).toEqual({
+      schemas: [USER_SCHEMA],
+      userName: "u",
+      name: { givenName: "G" },
+      emails: [{ value: "a@x" }],
+    });
   });
 
   it("ignores readOnly attributes (id, meta, groups) without listing them", () => {
-    const result = validateResource({ id: "x", meta: {}, groups: [{ value: "g" }], userName: "u" }, USER_RESOURCE_TYPE);
+    const result = validateResource(
+      { id: "x", meta: {}, groups: [{ value: "g" }], userName: "u" },
+      USER_RESOURCE_TYPE,
+    );
     expect(result).toEqual({ resource: { schemas: [USER_SCHEMA], userName: "u" }, ignoredAttributes: [] });
   });
 
-  it("treats null and \"\" as unassigned and never lists them as ignored", () => {
-    const result = validateResource({ userName: "u", title: null, displayName: "", nickName: null, roles: [] }, USER_RESOURCE_TYPE);
+  it('treats null and "" as unassigned and never lists them as ignored', () => {
+    const result = validateResource(
+      { userName: "u", title: null, displayName: "", nickName: null, roles: [] },
+      USER_RESOURCE_TYPE,
+    );
     expect(result).toEqual({ resource: { schemas: [USER_SCHEMA], userName: "u" }, ignoredAttributes: [] });
   });
 
   it("accepts dotted keys for sub-attributes", () => {
-    const result = validateResource({ userName: "u", "name.givenName": "G", "name.familyName": "F" }, USER_RESOURCE_TYPE);
+    const result = validateResource(
+      { userName: "u", "name.givenName": "G", "name.familyName": "F" },
+      USER_RESOURCE_TYPE,
+    );
     expect(result.resource.name).toEqual({ givenName: "G", familyName: "F" });
   });
 
   it("R1: missing userName is 400 invalidValue", () => {
-    expectScimError(() => validateResource({ displayName: "x" }, USER_RESOURCE_TYPE), { status: 400, scimType: "invalidValue" });
-    expectScimError(() => validateResource({ userName: "" }, USER_RESOURCE_TYPE), { status: 400, scimType: "invalidValue" });
+    expectScimError(() => validateResource({ displayName: "x" }, USER_RESOURCE_TYPE), {
+      status: 400,
+      scimType: "invalidValue",
+    });
+    expectScimError(() => validateResource({ userName: "" }, USER_RESOURCE_TYPE), {
+      status: 400,
+      scimType: "invalidValue",
+    });
   });
 
   it("rejects values of the wrong type with 400 invalidValue", () => {
@@ -209,15 +247,27 @@ describe("validateResource (R1, R2, R24)", () => {
       { userName: 1 },
       { userName: "u", active: "yes" },
       { userName: "u", emails: "a@x" },
-      { userName: "u", emails: [{ value: "a", primary: true }, { value: "b", primary: true }] },
+      {
+        userName: "u",
+        emails: [
+          { value: "a", primary: true },
+          { value: "b", primary: true },
+        ],
+      },
       { userName: "u", name: "x" },
     ]) {
-      expectScimError(() => validateResource(body, USER_RESOURCE_TYPE), { status: 400, scimType: "invalidValue" });
+      expectScimError(() => validateResource(body, USER_RESOURCE_TYPE), {
+        status: 400,
+        scimType: "invalidValue",
+      });
     }
   });
 
   it("rejects a body that is not an object with 400 invalidSyntax", () => {
-    expectScimError(() => validateResource([], USER_RESOURCE_TYPE), { status: 400, scimType: "invalidSyntax" });
+    expectScimError(() => validateResource([], USER_RESOURCE_TYPE), {
+      status: 400,
+      scimType: "invalidSyntax",
+    });
   });
 
   it("R14: a Group needs no displayName; R24 Entra's extra schema URI is ignored (E14)", () => {
@@ -241,9 +291,10 @@ describe("validateResource (R1, R2, R24)", () => {
   });
 
   it("an extension key whose value is not an object is ignored", () => {
-    expect(validateResource({ userName: "u", [ENTERPRISE_USER_SCHEMA]: "x" }, USER_RESOURCE_TYPE).ignoredAttributes).toEqual([
-      ENTERPRISE_USER_SCHEMA,
-    ]);
+    expect(
+      validateResource({ userName: "u", [ENTERPRISE_USER_SCHEMA]: "x" }, USER_RESOURCE_TYPE)
+        .ignoredAttributes,
+    ).toEqual([ENTERPRISE_USER_SCHEMA]);
   });
 });
 
@@ -251,19 +302,25 @@ describe("listIgnoredAttributes (R20: why attributes did not sync)", () => {
   it("lists unknown and unstored attributes without validating values", () => {
     expect(
       listIgnoredAttributes(
-        { userName: 5, addresses: "x", emails: [{ value: "a", display: "d", foo: 1 }, "junk"], name: { middleName: "m" }, x: 1 },
+        {
+          userName: 5,
+          addresses: "x",
+          emails: [{ value: "a", display: "d", foo: 1 }, "junk"],
+          name: { middleName: "m" },
+          x: 1,
+        },
         USER_RESOURCE_TYPE,
       ),
     ).toEqual(["addresses", "emails.display", "emails.foo", "name.middleName", "x"]);
   });
 
   it("reports sub-attribute keys of multi-valued attributes and ignores readOnly ones", () => {
-    expect(listIgnoredAttributes({ "emails.value": "a", groups: [{ value: "g" }], id: "x" }, USER_RESOURCE_TYPE)).toEqual([
-      "emails.value",
-    ]);
-    expect(listIgnoredAttributes({ "name.givenName": "a", "name.middleName": "b" }, USER_RESOURCE_TYPE)).toEqual([
-      "name.middleName",
-    ]);
+    expect(
+      listIgnoredAttributes({ "emails.value": "a", groups: [{ value: "g" }], id: "x" }, USER_RESOURCE_TYPE),
+    ).toEqual(["emails.value"]);
+    expect(
+      listIgnoredAttributes({ "name.givenName": "a", "name.middleName": "b" }, USER_RESOURCE_TYPE),
+    ).toEqual(["name.middleName"]);
   });
 
   it("returns nothing for a body that is not an object", () => {
@@ -275,15 +332,23 @@ describe("resolveAttribute", () => {
   it("resolves core, common, URN-prefixed and extension attributes case-insensitively", () => {
     expect(resolveAttribute(USER_RESOURCE_TYPE, { attribute: "USERNAME" })?.definition.name).toBe("userName");
     expect(resolveAttribute(USER_RESOURCE_TYPE, { attribute: "id" })?.definition.returned).toBe("always");
-    expect(resolveAttribute(USER_RESOURCE_TYPE, { schema: USER_SCHEMA, attribute: "title" })?.definition.name).toBe("title");
-    const manager = resolveAttribute(USER_RESOURCE_TYPE, { schema: ENTERPRISE_USER_SCHEMA, attribute: "manager", subAttribute: "value" });
+    expect(
+      resolveAttribute(USER_RESOURCE_TYPE, { schema: USER_SCHEMA, attribute: "title" })?.definition.name,
+    ).toBe("title");
+    const manager = resolveAttribute(USER_RESOURCE_TYPE, {
+      schema: ENTERPRISE_USER_SCHEMA,
+      attribute: "manager",
+      subAttribute: "value",
+    });
     expect(manager?.extension?.id).toBe(ENTERPRISE_USER_SCHEMA);
     expect(manager?.sub?.name).toBe("value");
   });
 
   it("does not resolve extension attributes without their URN, nor core attributes of another type", () => {
     expect(resolveAttribute(USER_RESOURCE_TYPE, { attribute: "department" })).toBeUndefined();
-    expect(resolveAttribute(GROUP_RESOURCE_TYPE, { schema: USER_SCHEMA, attribute: "userName" })).toBeUndefined();
+    expect(
+      resolveAttribute(GROUP_RESOURCE_TYPE, { schema: USER_SCHEMA, attribute: "userName" }),
+    ).toBeUndefined();
     expect(resolveAttribute(USER_RESOURCE_TYPE, { attribute: "name", subAttribute: "nope" })).toBeUndefined();
   });
 });
