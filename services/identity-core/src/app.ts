@@ -4,11 +4,19 @@ import { migrateUnderLock } from "@cosafe/storage";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { errorTranslationInterceptor } from "./api/error-translation.js";
 import type { IdentityCoreConfig } from "./config.js";
+import { AccountCommands } from "./domain/account/account-commands.js";
 import { AuditQueries } from "./domain/audit/audit-queries.js";
+import { ChangeFeed } from "./domain/changes/change-feed.js";
+import { GroupCommands } from "./domain/group/group-commands.js";
+import { GroupQueries } from "./domain/group/group-queries.js";
 import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import { type SeatLedger, UnmeteredSeats } from "./domain/seats.js";
 import { TenantCommands } from "./domain/tenant/tenant-commands.js";
 import { CreateUser } from "./domain/user/create-user.js";
+import { DeleteUser } from "./domain/user/delete-user.js";
+import { type InvitationNotifier, LogInvitationNotifier } from "./domain/user/invitation-notifier.js";
+import { InviteUser } from "./domain/user/invite-user.js";
+import { UpdateUser } from "./domain/user/update-user.js";
 import { UserQueries } from "./domain/user/user-queries.js";
 import { routes, serviceNames } from "./routes.js";
 import { schemaName } from "./storage/entities.js";
@@ -27,18 +35,26 @@ export interface IdentityCore {
 export async function startIdentityCore(
   config: IdentityCoreConfig,
   logger: Logger,
-  options: { seats?: SeatLedger } = {},
+  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
 ): Promise<IdentityCore> {
   const orm = await MikroORM.init(ormConfig(config.databaseUrl, { poolMax: config.dbPoolMax }));
   try {
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
+    const seats = options.seats ?? new UnmeteredSeats();
     const domain = {
       tenants: new TenantCommands(orm),
-      createUser: new CreateUser(orm, options.seats ?? new UnmeteredSeats()),
+      accounts: new AccountCommands(orm),
+      createUser: new CreateUser(orm, seats),
+      updateUser: new UpdateUser(orm, seats),
+      deleteUser: new DeleteUser(orm, seats),
+      inviteUser: new InviteUser(orm, options.notifier ?? new LogInvitationNotifier(logger)),
       users: new UserQueries(orm),
+      groups: new GroupCommands(orm, seats),
+      groupQueries: new GroupQueries(orm),
       tokens: new ScimTokenCommands(orm),
       audit: new AuditQueries(orm),
+      feed: new ChangeFeed(orm),
     };
     const server = await startRpcServer({
       host: config.host,

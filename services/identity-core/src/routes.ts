@@ -1,33 +1,59 @@
 import type { ConnectRouter } from "@connectrpc/connect";
-import { AuditService, ScimTokenService, TenantService, UserService } from "@cosafe/proto/identity";
+import {
+  AccountService,
+  AuditService,
+  ChangeFeedService,
+  GroupService,
+  ScimTokenService,
+  TenantService,
+  UserService,
+} from "@cosafe/proto/identity";
+import { accountService } from "./api/account-service.js";
 import { auditService } from "./api/audit-service.js";
+import { changeFeedService } from "./api/change-feed-service.js";
+import { groupService } from "./api/group-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
 import { tenantService } from "./api/tenant-service.js";
-import { userService } from "./api/user-service.js";
+import { type UserServiceDeps, userService } from "./api/user-service.js";
+import type { AccountCommands } from "./domain/account/account-commands.js";
 import type { AuditQueries } from "./domain/audit/audit-queries.js";
+import type { ChangeFeed } from "./domain/changes/change-feed.js";
+import type { GroupCommands } from "./domain/group/group-commands.js";
+import type { GroupQueries } from "./domain/group/group-queries.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import type { TenantCommands } from "./domain/tenant/tenant-commands.js";
-import type { CreateUser } from "./domain/user/create-user.js";
-import type { UserQueries } from "./domain/user/user-queries.js";
 
-export interface Domain {
+export interface Domain extends UserServiceDeps {
   tenants: TenantCommands;
-  createUser: CreateUser;
-  users: UserQueries;
+  accounts: AccountCommands;
+  groups: GroupCommands;
+  groupQueries: GroupQueries;
   tokens: ScimTokenCommands;
   audit: AuditQueries;
+  feed: ChangeFeed;
 }
 
-/** The services identity-core serves. RPCs not implemented yet answer UNIMPLEMENTED. */
-export const serviceNames = [TenantService, UserService, ScimTokenService, AuditService].map(
-  (s) => s.typeName,
-);
+const services = [
+  TenantService,
+  AccountService,
+  UserService,
+  GroupService,
+  ScimTokenService,
+  AuditService,
+  ChangeFeedService,
+];
+
+/** The services identity-core serves, by name, for health checks. */
+export const serviceNames = services.map((s) => s.typeName);
 
 export function routes(domain: Domain) {
   return (router: ConnectRouter) => {
     router.service(TenantService, tenantService(domain));
+    router.service(AccountService, accountService(domain));
     router.service(UserService, userService(domain));
+    router.service(GroupService, groupService(domain));
     router.service(ScimTokenService, scimTokenService(domain));
     router.service(AuditService, auditService(domain));
+    router.service(ChangeFeedService, changeFeedService(domain));
   };
 }

@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
+import { migrationsList } from "../src/storage/migrations/index.js";
 import { testCredential } from "./support/core-harness.js";
 
 let database: TestDatabase;
@@ -31,7 +32,7 @@ describe("migrations at start-up", () => {
       await client.connect();
       const applied = await client.query("select name from identity.mikro_orm_migrations order by id");
       await client.end();
-      expect(applied.rows.map((r) => r.name)).toEqual(["Migration0001Foundation"]);
+      expect(applied.rows.map((r) => r.name)).toEqual(migrationsList.map((m) => m.name));
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }

@@ -4,9 +4,10 @@ import { callContextOf } from "@cosafe/rpc";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { TenantCommands } from "../domain/tenant/tenant-commands.js";
 import { toTenantMessage } from "./convert/tenant-convert.js";
+import { required } from "./required.js";
 
 /** cosafe.identity.v1.TenantService. */
-export function tenantService(deps: { tenants: TenantCommands }): Partial<ServiceImpl<typeof TenantService>> {
+export function tenantService(deps: { tenants: TenantCommands }): ServiceImpl<typeof TenantService> {
   return {
     async createTenant(req, ctx) {
       const tenant = await deps.tenants.create(callContextOf(ctx), {
@@ -26,6 +27,21 @@ export function tenantService(deps: { tenants: TenantCommands }): Partial<Servic
         totalSize: total,
         nextPageToken: nextPageToken(page, tenants.length, total),
       };
+    },
+    async updateTenant(req, ctx) {
+      const input = required(req.tenant, "tenant");
+      const tenant = await deps.tenants.update(
+        callContextOf(ctx),
+        input.id,
+        {
+          displayName: input.displayName,
+          defaultAccountId: input.settings?.defaultAccountId,
+          deprovisionOnLastGroupRemoval: input.settings?.deprovisionOnLastGroupRemoval,
+        },
+        req.updateMask?.paths ?? [],
+        req.etag || undefined,
+      );
+      return { tenant: toTenantMessage(tenant) };
     },
   };
 }

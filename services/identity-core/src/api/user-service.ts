@@ -3,15 +3,23 @@ import type { UserService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { CreateUser } from "../domain/user/create-user.js";
+import type { DeleteUser } from "../domain/user/delete-user.js";
+import type { InviteUser } from "../domain/user/invite-user.js";
+import type { UpdateUser } from "../domain/user/update-user.js";
 import type { UserQueries } from "../domain/user/user-queries.js";
 import { toUserInput, toUserMessage } from "./convert/user-convert.js";
 import { required } from "./required.js";
 
 /** cosafe.identity.v1.UserService: unpack, call the domain, convert back. */
-export function userService(deps: {
+export interface UserServiceDeps {
   createUser: CreateUser;
+  updateUser: UpdateUser;
+  deleteUser: DeleteUser;
+  inviteUser: InviteUser;
   users: UserQueries;
-}): Partial<ServiceImpl<typeof UserService>> {
+}
+
+export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
   return {
     async createUser(req, ctx) {
       const { user, notices } = await deps.createUser.run(
@@ -36,6 +44,25 @@ export function userService(deps: {
         totalSize: total,
         nextPageToken: nextPageToken(page, users.length, total),
       };
+    },
+    async updateUser(req, ctx) {
+      const input = required(req.user, "user");
+      const { user, notices } = await deps.updateUser.run(callContextOf(ctx), req.tenantId, {
+        userId: input.id,
+        input: toUserInput(input),
+        mask: req.updateMask?.paths ?? [],
+        etag: req.etag || undefined,
+        overrideScimLock: req.overrideScimLock,
+      });
+      return { user: toUserMessage(user), notices };
+    },
+    async deleteUser(req, ctx) {
+      await deps.deleteUser.run(callContextOf(ctx), req.tenantId, req.userId, req.etag || undefined);
+      return {};
+    },
+    async inviteUser(req, ctx) {
+      const invitation = await deps.inviteUser.run(callContextOf(ctx), req.tenantId, req.userId, req.email);
+      return { invitationId: invitation.id, email: invitation.email };
     },
   };
 }

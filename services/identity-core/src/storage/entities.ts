@@ -85,6 +85,7 @@ export const UserSchema = defineEntity({
       .onCreate(() => new Date())
       .onUpdate(() => new Date()),
     deprovisionedAt: p.datetime().nullable(),
+    deprovisionReason: p.enum(["INACTIVE", "LAST_SCIM_GROUP_REMOVED", "ADMIN"]).nullable(),
   },
 });
 export type User = InferEntity<typeof UserSchema>;
@@ -141,6 +142,43 @@ export const AuditEventSchema = defineEntity({
 });
 export type AuditEvent = InferEntity<typeof AuditEventSchema>;
 
+export const GroupSchema = defineEntity({
+  name: "Group",
+  tableName: "app_group",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    accountId: p.uuid(),
+    displayName: p.text(),
+    externalId: p.text().nullable(),
+    scimLinked: p.boolean(),
+    version: p.integer().version(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    deletedAt: p.datetime().nullable(),
+  },
+});
+export type Group = InferEntity<typeof GroupSchema>;
+
+export const InvitationSchema = defineEntity({
+  name: "Invitation",
+  tableName: "invitation",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    userId: p.uuid(),
+    email: p.text(),
+    invitedBy: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+export type Invitation = InferEntity<typeof InvitationSchema>;
+
 export const entities = [
   TenantSchema,
   AccountSchema,
@@ -148,4 +186,6 @@ export const entities = [
   AccountMembershipSchema,
   ScimTokenSchema,
   AuditEventSchema,
+  GroupSchema,
+  InvitationSchema,
 ];

@@ -40,4 +40,13 @@ export function recordAudit(em: EntityManager, call: CallContext, change: AuditC
   });
 }
 
+/** Several audit events of one transaction (MikroORM batches the inserts). */
+export function recordAuditBatch(
+  em: EntityManager,
+  call: CallContext,
+  changes: readonly AuditChange[],
+): void {
+  for (const change of changes) recordAudit(em, call, change);
+}
+
 export { actorTypeNames };

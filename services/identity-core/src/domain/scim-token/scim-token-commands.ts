@@ -7,7 +7,7 @@ import { type ScimToken, ScimTokenSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound, unauthenticated } from "../domain-error.js";
-import { findTenant } from "../tenant/tenant-commands.js";
+import { findTenant } from "../tenant/find-tenant.js";
 import { hashScimTokenSecret, newScimTokenSecret, scimTokenHint } from "./scim-token-secret.js";
 
 /** SCIM bearer tokens (R21): issued by support, shown once, stored as hashes. */

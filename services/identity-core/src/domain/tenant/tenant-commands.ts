@@ -1,12 +1,27 @@
 import { randomUUID } from "node:crypto";
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
-import { isUuid } from "@cosafe/storage";
-import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { MikroORM } from "@mikro-orm/postgresql";
 import { AccountSchema, type Tenant, TenantSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
+import { findAccount } from "../account/find-account.js";
 import { recordAudit } from "../audit/record-audit.js";
-import { invalidArgument, notFound } from "../domain-error.js";
+import { DomainError, invalidArgument } from "../domain-error.js";
+import { findTenant } from "./find-tenant.js";
+
+export interface TenantChange {
+  displayName?: string | undefined;
+  defaultAccountId?: string | undefined;
+  deprovisionOnLastGroupRemoval?: boolean | undefined;
+}
+
+function tenantView(tenant: Tenant) {
+  return {
+    displayName: tenant.displayName,
+    defaultAccountId: tenant.defaultAccountId,
+    deprovisionOnLastGroupRemoval: tenant.deprovisionOnLastGroupRemoval,
+  };
+}
 
 export interface NewTenant {
   displayName: string;
@@ -47,6 +62,55 @@ export class TenantCommands {
     });
   }
 
+  /** Changes display_name and settings per mask (SUPPORT, or ADMIN of the tenant). */
+  async update(
+    call: CallContext,
+    tenantId: string,
+    change: TenantChange,
+    mask: readonly string[],
+    etag?: string,
+  ) {
+    requireTenantAccess(call, tenantId, [Role.SUPPORT, Role.SYSTEM, Role.ADMIN]);
+    const allowed = [
+      "display_name",
+      "settings.default_account_id",
+      "settings.deprovision_on_last_group_removal",
+    ];
+    const unknown = mask.find((path) => !allowed.includes(path));
+    if (unknown || mask.length === 0) {
+      throw invalidArgument("UPDATE_MASK_INVALID", `update_mask must name some of ${allowed.join(", ")}`);
+    }
+    return this.orm.em.fork().transactional(async (em) => {
+      const tenant = await findTenant(em, tenantId);
+      if (etag && etag !== String(tenant.version)) {
+        throw new DomainError("ABORTED", "ETAG_MISMATCH", `tenant ${tenantId} has changed`);
+      }
+      const before = tenantView(tenant);
+      if (mask.includes("display_name")) {
+        if (!change.displayName?.trim())
+          throw invalidArgument("DISPLAY_NAME_REQUIRED", "a tenant needs a display_name");
+        tenant.displayName = change.displayName.trim();
+      }
+      if (mask.includes("settings.default_account_id")) {
+        const accountId = change.defaultAccountId || null;
+        if (accountId) await findAccount(em, tenantId, accountId);
+        tenant.defaultAccountId = accountId;
+      }
+      if (mask.includes("settings.deprovision_on_last_group_removal")) {
+        tenant.deprovisionOnLastGroupRemoval = change.deprovisionOnLastGroupRemoval ?? true;
+      }
+      recordAudit(em, call, {
+        tenantId,
+        action: "tenant.updated",
+        targetType: "tenant",
+        targetId: tenantId,
+        before,
+        after: tenantView(tenant),
+      });
+      return tenant;
+    });
+  }
+
   async get(call: CallContext, tenantId: string): Promise<Tenant> {
     requireTenantAccess(call, tenantId, [Role.SUPPORT, Role.SYSTEM, Role.ADMIN, Role.SCIM]);
     return findTenant(this.orm.em.fork(), tenantId);
@@ -62,11 +126,4 @@ export class TenantCommands {
         { orderBy: { createdAt: "asc", id: "asc" }, offset: page.offset, limit: page.limit },
       );
   }
-}
-
-/** Loads a tenant or fails with NOT_FOUND. */
-export async function findTenant(em: EntityManager, tenantId: string): Promise<Tenant> {
-  const tenant = isUuid(tenantId) ? await em.findOne(TenantSchema, { id: tenantId }) : null;
-  if (!tenant) throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
-  return tenant;
 }

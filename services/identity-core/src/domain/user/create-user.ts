@@ -5,9 +5,10 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { AccountMembershipSchema, type User, UserSchema } from "../../storage/entities.js";
 import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
+import { recordChanges } from "../changes/record-changes.js";
 import { invalidArgument } from "../domain-error.js";
 import type { SeatLedger } from "../seats.js";
-import { findTenant } from "../tenant/tenant-commands.js";
+import { findTenant } from "../tenant/find-tenant.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
 import { auditView } from "./user-audit-view.js";
@@ -68,6 +69,7 @@ export class CreateUser {
           customAttributes: input.customAttributes ?? {},
           seatId,
           deprovisionedAt: active ? null : new Date(),
+          deprovisionReason: active ? null : "INACTIVE",
         });
         const accountId = tenant.defaultAccountId ?? tenant.mainAccountId;
         if (active && accountId) em.create(AccountMembershipSchema, { accountId, userId: id, tenantId });
@@ -78,6 +80,9 @@ export class CreateUser {
           targetId: id,
           after: auditView(created),
         });
+        await recordChanges(em, tenantId, [
+          { type: active ? "USER_PROVISIONED" : "USER_UPDATED", userId: id },
+        ]);
         return created;
       });
       return { user, notices };

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/change_feed_service.proto.
  */
 export const file_cosafe_identity_v1_change_feed_service: GenFile = /*@__PURE__*/
-  fileDesc("Cixjb3NhZmUvaWRlbnRpdHkvdjEvY2hhbmdlX2ZlZWRfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxIkEKFFN0cmVhbUNoYW5nZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIWCg5hZnRlcl9wb3NpdGlvbhgCIAEoAyJHChVTdHJlYW1DaGFuZ2VzUmVzcG9uc2USLgoFZXZlbnQYASABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuQ2hhbmdlRXZlbnQirQEKC0NoYW5nZUV2ZW50EhAKCHBvc2l0aW9uGAEgASgDEhEKCXRlbmFudF9pZBgCIAEoCRIsCgR0eXBlGAMgASgOMh4uY29zYWZlLmlkZW50aXR5LnYxLkNoYW5nZVR5cGUSDwoHdXNlcl9pZBgEIAEoCRIQCghncm91cF9pZBgFIAEoCRIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCruAQoKQ2hhbmdlVHlwZRIbChdDSEFOR0VfVFlQRV9VTlNQRUNJRklFRBAAEiAKHENIQU5HRV9UWVBFX1VTRVJfUFJPVklTSU9ORUQQARIcChhDSEFOR0VfVFlQRV9VU0VSX1VQREFURUQQAhIiCh5DSEFOR0VfVFlQRV9VU0VSX0RFUFJPVklTSU9ORUQQAxIcChhDSEFOR0VfVFlQRV9VU0VSX0RFTEVURUQQBBIiCh5DSEFOR0VfVFlQRV9NRU1CRVJTSElQX0NIQU5HRUQQBRIdChlDSEFOR0VfVFlQRV9HUk9VUF9DSEFOR0VEEAYyewoRQ2hhbmdlRmVlZFNlcnZpY2USZgoNU3RyZWFtQ2hhbmdlcxIoLmNvc2FmZS5pZGVudGl0eS52MS5TdHJlYW1DaGFuZ2VzUmVxdWVzdBopLmNvc2FmZS5pZGVudGl0eS52MS5TdHJlYW1DaGFuZ2VzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Cixjb3NhZmUvaWRlbnRpdHkvdjEvY2hhbmdlX2ZlZWRfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxIj8KFFN0cmVhbUNoYW5nZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIUCgxyZXN1bWVfdG9rZW4YAiABKAkiRwoVU3RyZWFtQ2hhbmdlc1Jlc3BvbnNlEi4KBWV2ZW50GAEgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkNoYW5nZUV2ZW50Ir0BCgtDaGFuZ2VFdmVudBIKCgJpZBgBIAEoAxIRCgl0ZW5hbnRfaWQYAiABKAkSLAoEdHlwZRgDIAEoDjIeLmNvc2FmZS5pZGVudGl0eS52MS5DaGFuZ2VUeXBlEg8KB3VzZXJfaWQYBCABKAkSEAoIZ3JvdXBfaWQYBSABKAkSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFAoMcmVzdW1lX3Rva2VuGAcgASgJKu4BCgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASIAocQ0hBTkdFX1RZUEVfVVNFUl9QUk9WSVNJT05FRBABEhwKGENIQU5HRV9UWVBFX1VTRVJfVVBEQVRFRBACEiIKHkNIQU5HRV9UWVBFX1VTRVJfREVQUk9WSVNJT05FRBADEhwKGENIQU5HRV9UWVBFX1VTRVJfREVMRVRFRBAEEiIKHkNIQU5HRV9UWVBFX01FTUJFUlNISVBfQ0hBTkdFRBAFEh0KGUNIQU5HRV9UWVBFX0dST1VQX0NIQU5HRUQQBjJ7ChFDaGFuZ2VGZWVkU2VydmljZRJmCg1TdHJlYW1DaGFuZ2VzEiguY29zYWZlLmlkZW50aXR5LnYxLlN0cmVhbUNoYW5nZXNSZXF1ZXN0GikuY29zYWZlLmlkZW50aXR5LnYxLlN0cmVhbUNoYW5nZXNSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message cosafe.identity.v1.StreamChangesRequest
@@ -26,11 +26,12 @@ export type StreamChangesRequest = Message<"cosafe.identity.v1.StreamChangesRequ
   tenantId: string;
 
   /**
-   * Deliver events with a position greater than this (0: from the start of the retained feed).
+   * Deliver events after this token (from ChangeEvent.resume_token); empty: from the
+   * start of the retained feed.
    *
-   * @generated from field: int64 after_position = 2;
+   * @generated from field: string resume_token = 2;
    */
-  afterPosition: bigint;
+  resumeToken: string;
 };
 
 /**
@@ -64,11 +65,11 @@ export const StreamChangesResponseSchema: GenMessage<StreamChangesResponse> = /*
  */
 export type ChangeEvent = Message<"cosafe.identity.v1.ChangeEvent"> & {
   /**
-   * Position in the feed; strictly increasing.
+   * Id of the event; unique, but not in delivery order across concurrent transactions.
    *
-   * @generated from field: int64 position = 1;
+   * @generated from field: int64 id = 1;
    */
-  position: bigint;
+  id: bigint;
 
   /**
    * @generated from field: string tenant_id = 2;
@@ -94,6 +95,13 @@ export type ChangeEvent = Message<"cosafe.identity.v1.ChangeEvent"> & {
    * @generated from field: google.protobuf.Timestamp time = 6;
    */
   time?: Timestamp | undefined;
+
+  /**
+   * Opaque position after this event, to resume from.
+   *
+   * @generated from field: string resume_token = 7;
+   */
+  resumeToken: string;
 };
 
 /**
@@ -158,9 +166,10 @@ export const ChangeTypeSchema: GenEnum<ChangeType> = /*@__PURE__*/
  */
 export const ChangeFeedService: GenService<{
   /**
-   * Streams change events after a resume position, then follows new ones.
-   * Permission: SYSTEM or SUPPORT. Errors: INVALID_ARGUMENT (position from the
-   * future). Idempotent: resuming from the last seen position misses nothing.
+   * Streams change events after a resume token, then follows new ones. Events are
+   * delivered once every transaction that began before them has finished, so a consumer
+   * that resumes from the last token it processed misses nothing (at least once, in order).
+   * Permission: SYSTEM or SUPPORT. Errors: INVALID_ARGUMENT (RESUME_TOKEN_INVALID).
    *
    * @generated from rpc cosafe.identity.v1.ChangeFeedService.StreamChanges
    */

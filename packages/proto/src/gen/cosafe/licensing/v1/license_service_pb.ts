@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/licensing/v1/license_service.proto.
  */
 export const file_cosafe_licensing_v1_license_service: GenFile = /*@__PURE__*/
-  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlIjkKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkiPwoUQWxsb2NhdGVTZWF0UmVzcG9uc2USJwoEc2VhdBgBIAEoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdCI4ChJSZWxlYXNlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3NlYXRfaWQYAiABKAkiFQoTUmVsZWFzZVNlYXRSZXNwb25zZSJMChBMaXN0U2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJqChFMaXN0U2VhdHNSZXNwb25zZRIoCgVzZWF0cxgBIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSIzCg9Qcm92aXNpb25lZFVzZXISDwoHdXNlcl9pZBgBIAEoCRIPCgdzZWF0X2lkGAIgASgJIokBChVSZWNvbmNpbGVTZWF0c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEj8KEXByb3Zpc2lvbmVkX3VzZXJzGAIgAygLMiQuY29zYWZlLmxpY2Vuc2luZy52MS5Qcm92aXNpb25lZFVzZXISHAoUZ3JhY2VfcGVyaW9kX3NlY29uZHMYAyABKAUilwEKFlJlY29uY2lsZVNlYXRzUmVzcG9uc2USMQoOcmVsZWFzZWRfc2VhdHMYASADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSMAoNZ3JhbnRlZF9zZWF0cxgCIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIYChBvdmVycnVuX3VzZXJfaWRzGAMgAygJMuIECg5MaWNlbnNlU2VydmljZRJdCgpHZXRMaWNlbnNlEiYuY29zYWZlLmxpY2Vuc2luZy52MS5HZXRMaWNlbnNlUmVxdWVzdBonLmNvc2FmZS5saWNlbnNpbmcudjEuR2V0TGljZW5zZVJlc3BvbnNlEmMKDFNldFNlYXRMaW1pdBIoLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVxdWVzdBopLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVzcG9uc2USYwoMQWxsb2NhdGVTZWF0EiguY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXF1ZXN0GikuY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXNwb25zZRJgCgtSZWxlYXNlU2VhdBInLmNvc2FmZS5saWNlbnNpbmcudjEuUmVsZWFzZVNlYXRSZXF1ZXN0GiguY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlc3BvbnNlEloKCUxpc3RTZWF0cxIlLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVxdWVzdBomLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVzcG9uc2USaQoOUmVjb25jaWxlU2VhdHMSKi5jb3NhZmUubGljZW5zaW5nLnYxLlJlY29uY2lsZVNlYXRzUmVxdWVzdBorLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXNwb25zZWIGcHJvdG8z", [file_cosafe_licensing_v1_license]);
+  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlIjkKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkiPwoUQWxsb2NhdGVTZWF0UmVzcG9uc2USJwoEc2VhdBgBIAEoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdCI4ChJSZWxlYXNlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3NlYXRfaWQYAiABKAkiFQoTUmVsZWFzZVNlYXRSZXNwb25zZSJMChBMaXN0U2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJqChFMaXN0U2VhdHNSZXNwb25zZRIoCgVzZWF0cxgBIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSIzCg9Qcm92aXNpb25lZFVzZXISDwoHdXNlcl9pZBgBIAEoCRIPCgdzZWF0X2lkGAIgASgJIokBChVSZWNvbmNpbGVTZWF0c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEj8KEXByb3Zpc2lvbmVkX3VzZXJzGAIgAygLMiQuY29zYWZlLmxpY2Vuc2luZy52MS5Qcm92aXNpb25lZFVzZXISHAoUZ3JhY2VfcGVyaW9kX3NlY29uZHMYAyABKAUizAEKFlJlY29uY2lsZVNlYXRzUmVzcG9uc2USMQoOcmVsZWFzZWRfc2VhdHMYASADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSMAoNZ3JhbnRlZF9zZWF0cxgCIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIYChBvdmVycnVuX3VzZXJfaWRzGAMgAygJEjMKEHJlYXNzaWduZWRfc2VhdHMYBCADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQy4gQKDkxpY2Vuc2VTZXJ2aWNlEl0KCkdldExpY2Vuc2USJi5jb3NhZmUubGljZW5zaW5nLnYxLkdldExpY2Vuc2VSZXF1ZXN0GicuY29zYWZlLmxpY2Vuc2luZy52MS5HZXRMaWNlbnNlUmVzcG9uc2USYwoMU2V0U2VhdExpbWl0EiguY29zYWZlLmxpY2Vuc2luZy52MS5TZXRTZWF0TGltaXRSZXF1ZXN0GikuY29zYWZlLmxpY2Vuc2luZy52MS5TZXRTZWF0TGltaXRSZXNwb25zZRJjCgxBbGxvY2F0ZVNlYXQSKC5jb3NhZmUubGljZW5zaW5nLnYxLkFsbG9jYXRlU2VhdFJlcXVlc3QaKS5jb3NhZmUubGljZW5zaW5nLnYxLkFsbG9jYXRlU2VhdFJlc3BvbnNlEmAKC1JlbGVhc2VTZWF0EicuY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlcXVlc3QaKC5jb3NhZmUubGljZW5zaW5nLnYxLlJlbGVhc2VTZWF0UmVzcG9uc2USWgoJTGlzdFNlYXRzEiUuY29zYWZlLmxpY2Vuc2luZy52MS5MaXN0U2VhdHNSZXF1ZXN0GiYuY29zYWZlLmxpY2Vuc2luZy52MS5MaXN0U2VhdHNSZXNwb25zZRJpCg5SZWNvbmNpbGVTZWF0cxIqLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXF1ZXN0GisuY29zYWZlLmxpY2Vuc2luZy52MS5SZWNvbmNpbGVTZWF0c1Jlc3BvbnNlYgZwcm90bzM", [file_cosafe_licensing_v1_license]);
 
 /**
  * @generated from message cosafe.licensing.v1.GetLicenseRequest
@@ -294,10 +294,19 @@ export type ReconcileSeatsResponse = Message<"cosafe.licensing.v1.ReconcileSeats
 
   /**
    * Users that should hold a seat but the limit is reached (seat overrun).
+   * No seat is taken from anyone; support raises the limit or deprovisions.
    *
    * @generated from field: repeated string overrun_user_ids = 3;
    */
   overrunUserIds: string[];
+
+  /**
+   * Provisioned users that already hold a seat under another id than the one
+   * reported (or when none was reported); the caller records these ids.
+   *
+   * @generated from field: repeated cosafe.licensing.v1.Seat reassigned_seats = 4;
+   */
+  reassignedSeats: Seat[];
 };
 
 /**
@@ -338,9 +347,11 @@ export const LicenseService: GenService<{
   },
   /**
    * Allocates a seat for a user. Idempotent per (tenant, user): a retry
-   * returns the same seat.
+   * returns the same seat. The limit check and the allocation are one
+   * statement, so the limit holds under any concurrency and replica count.
    * Permission: SYSTEM. Errors: FAILED_PRECONDITION (LICENSE_LIMIT_REACHED,
-   * with seats in use and limit in the message).
+   * "N of M seats in use" in the message, ErrorInfo metadata seatsInUse and
+   * seatLimit), INVALID_ARGUMENT (TENANT_ID_INVALID, USER_ID_INVALID).
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.AllocateSeat
    */
@@ -350,8 +361,10 @@ export const LicenseService: GenService<{
     output: typeof AllocateSeatResponseSchema;
   },
   /**
-   * Releases a seat by its id. Idempotent: releasing a released seat succeeds.
-   * Permission: SYSTEM.
+   * Releases a seat by its id. Idempotent: releasing a released or unknown
+   * seat succeeds and changes nothing, so a late release never frees a seat
+   * allocated later for the same user (it has another id).
+   * Permission: SYSTEM. Errors: INVALID_ARGUMENT (SEAT_ID_INVALID).
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.ReleaseSeat
    */
@@ -361,7 +374,9 @@ export const LicenseService: GenService<{
     output: typeof ReleaseSeatResponseSchema;
   },
   /**
-   * Lists a tenant's seats, paged. Permission: SUPPORT, SYSTEM. Idempotent.
+   * Lists a tenant's seats in allocation order, paged, with the exact total.
+   * Permission: SUPPORT, SYSTEM. Errors: INVALID_ARGUMENT (PAGE_INVALID,
+   * PAGE_TOKEN_INVALID). Idempotent.
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.ListSeats
    */
@@ -372,8 +387,10 @@ export const LicenseService: GenService<{
   },
   /**
    * Brings seats in line with the provisioned users identity-core reports
-   * (R19): drops stray seats older than the grace period and reports users
-   * without a seat. Permission: SYSTEM. Idempotent.
+   * (R19): drops stray seats older than the grace period, grants missing
+   * seats within the limit and reports the rest as overruns, taking no seat
+   * from a provisioned user. Every change is audited.
+   * Permission: SYSTEM. Idempotent.
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.ReconcileSeats
    */

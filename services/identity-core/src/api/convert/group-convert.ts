@@ -1,0 +1,34 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  GroupMemberSchema,
+  type Group as GroupMessage,
+  GroupSchema as GroupMessageSchema,
+  MembershipSource,
+  MembershipState,
+} from "@cosafe/proto/identity";
+import type { MemberView } from "../../domain/group/group-queries.js";
+import type { Group } from "../../storage/entities.js";
+import { toTimestamp } from "./timestamps.js";
+
+export function toGroupMessage(group: Group, etag: string): GroupMessage {
+  return create(GroupMessageSchema, {
+    id: group.id,
+    tenantId: group.tenantId,
+    accountId: group.accountId,
+    displayName: group.displayName,
+    externalId: group.externalId ?? "",
+    scimLinked: group.scimLinked,
+    etag,
+    createTime: toTimestamp(group.createdAt),
+    updateTime: toTimestamp(group.updatedAt),
+  });
+}
+
+export function toGroupMemberMessage(member: MemberView) {
+  return create(GroupMemberSchema, {
+    userId: member.userId,
+    display: member.display,
+    source: member.source === "SCIM" ? MembershipSource.SCIM : MembershipSource.MANUAL,
+    state: member.state === "ACTIVE" ? MembershipState.ACTIVE : MembershipState.DORMANT,
+  });
+}

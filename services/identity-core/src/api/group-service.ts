@@ -1,0 +1,153 @@
+import type { ServiceImpl } from "@connectrpc/connect";
+import { type GroupService, MoveGroupPolicy } from "@cosafe/proto/identity";
+import { callContextOf } from "@cosafe/rpc";
+import { invalidArgument } from "../domain/domain-error.js";
+import type { GroupCommands } from "../domain/group/group-commands.js";
+import type { GroupField } from "../domain/group/group-input.js";
+import type { GroupQueries } from "../domain/group/group-queries.js";
+import { nextPageToken, pageRequest } from "../domain/page.js";
+import { toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
+import { required } from "./required.js";
+
+const groupMaskPaths: Record<string, GroupField> = {
+  display_name: "display_name",
+  external_id: "external_id",
+};
+
+function groupMask(paths: readonly string[]): GroupField[] {
+  return paths.map((path) => {
+    const field = groupMaskPaths[path];
+    if (!field)
+      throw invalidArgument("UPDATE_MASK_INVALID", `update_mask names an unknown group field "${path}"`);
+    return field;
+  });
+}
+
+/** cosafe.identity.v1.GroupService. */
+export function groupService(deps: {
+  groups: GroupCommands;
+  groupQueries: GroupQueries;
+}): ServiceImpl<typeof GroupService> {
+  return {
+    async createGroup(req, ctx) {
+      const input = required(req.group, "group");
+      const group = await deps.groups.create(
+        callContextOf(ctx),
+        req.tenantId,
+        { displayName: input.displayName, externalId: input.externalId, accountId: input.accountId },
+        req.memberUserIds,
+      );
+      const { etag } = await deps.groupQueries.get(callContextOf(ctx), req.tenantId, group.id);
+      return { group: toGroupMessage(group, etag) };
+    },
+    async getGroup(req, ctx) {
+      const { group, etag } = await deps.groupQueries.get(callContextOf(ctx), req.tenantId, req.groupId);
+      return { group: toGroupMessage(group, etag) };
+    },
+    async listGroups(req, ctx) {
+      const page = pageRequest(req, { max: 1000 });
+      const { groups, total } = await deps.groupQueries.list(callContextOf(ctx), req.tenantId, {
+        filter: req.filter,
+        orderBy: req.orderBy,
+        page,
+      });
+      return {
+        groups: groups.map((g) => toGroupMessage(g.group, g.etag)),
+        totalSize: total,
+        nextPageToken: nextPageToken(page, groups.length, total),
+      };
+    },
+    async updateGroup(req, ctx) {
+      const input = required(req.group, "group");
+      const group = await deps.groups.update(
+        callContextOf(ctx),
+        req.tenantId,
+        input.id,
+        { displayName: input.displayName, externalId: input.externalId },
+        groupMask(req.updateMask?.paths ?? []),
+        req.etag || undefined,
+      );
+      const { etag } = await deps.groupQueries.get(callContextOf(ctx), req.tenantId, group.id);
+      return { group: toGroupMessage(group, etag) };
+    },
+    async deleteGroup(req, ctx) {
+      const deprovisioned = await deps.groups.delete(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        req.etag || undefined,
+      );
+      return { deprovisionedUserIds: deprovisioned };
+    },
+    async addGroupMembers(req, ctx) {
+      const outcome = await deps.groups.addMembers(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        req.userIds,
+      );
+      return { addedUserIds: outcome.added, reprovisionedUserIds: outcome.reprovisioned };
+    },
+    async removeGroupMembers(req, ctx) {
+      const outcome = await deps.groups.removeMembers(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        req.userIds,
+      );
+      return { removedUserIds: outcome.removed, deprovisionedUserIds: outcome.deprovisioned };
+    },
+    async replaceGroupMembers(req, ctx) {
+      const outcome = await deps.groups.replaceMembers(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        req.userIds,
+      );
+      return {
+        addedUserIds: outcome.added,
+        removedUserIds: outcome.removed,
+        deprovisionedUserIds: outcome.deprovisioned,
+        reprovisionedUserIds: outcome.reprovisioned,
+      };
+    },
+    async listGroupMembers(req, ctx) {
+      const page = pageRequest(
+        { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },
+        { max: 10_000 },
+      );
+      const { members, total } = await deps.groupQueries.members(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        {
+          page,
+          includeDormant: req.includeDormant,
+        },
+      );
+      return {
+        members: members.map(toGroupMemberMessage),
+        totalSize: total,
+        nextPageToken: nextPageToken(page, members.length, total),
+      };
+    },
+    async moveGroup(req, ctx) {
+      if (req.policy === MoveGroupPolicy.UNSPECIFIED) {
+        throw invalidArgument(
+          "MOVE_POLICY_REQUIRED",
+          "moving a group needs a policy: ADD_MEMBERS or REMOVE_MEMBERS (R16)",
+        );
+      }
+      const policy = req.policy === MoveGroupPolicy.ADD_MEMBERS ? "ADD_MEMBERS" : "REMOVE_MEMBERS";
+      const group = await deps.groups.move(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupId,
+        req.targetAccountId,
+        policy,
+      );
+      const { etag } = await deps.groupQueries.get(callContextOf(ctx), req.tenantId, group.id);
+      return { group: toGroupMessage(group, etag) };
+    },
+  };
+}

@@ -1,0 +1,337 @@
+import { randomUUID } from "node:crypto";
+import { Role } from "@cosafe/proto/identity";
+import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { AccountSchema, type Group, GroupSchema, type Tenant } from "../../storage/entities.js";
+import { requireTenantAccess } from "../access.js";
+import { recordAudit } from "../audit/record-audit.js";
+import { recordChanges } from "../changes/record-changes.js";
+import { DomainError, invalidArgument, notFound } from "../domain-error.js";
+import { releaseAll, withSeats } from "../provisioning/seat-saga.js";
+import type { SeatLedger } from "../seats.js";
+import { findTenant } from "../tenant/find-tenant.js";
+import { findGroup } from "./find-group.js";
+import { groupEtag } from "./group-etag.js";
+import type { GroupField, GroupInput } from "./group-input.js";
+import { linkGroup } from "./link-group.js";
+import { assertLinkedNameFree } from "./linked-name.js";
+import { lockUsers } from "./lock-users.js";
+import {
+  addMembers,
+  deprovisionWithoutScimGroups,
+  type MemberChangeContext,
+  removeMembers,
+  reprovisionCandidates,
+} from "./member-changes.js";
+import { scimVisibleMembers } from "./visible-members.js";
+
+const writers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
+const admins = [Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
+
+export type MovePolicy = "ADD_MEMBERS" | "REMOVE_MEMBERS";
+
+const isScim = (call: CallContext) => call.actor.role === Role.SCIM;
+const defaultAccountOf = (tenant: Tenant) => tenant.defaultAccountId ?? tenant.mainAccountId ?? "";
+
+function groupAuditView(group: Group) {
+  return {
+    displayName: group.displayName,
+    externalId: group.externalId,
+    accountId: group.accountId,
+    scimLinked: group.scimLinked,
+  };
+}
+
+/**
+ * Groups and memberships (R7, R8, R10, R11, R13–R18, R25). Every method is one
+ * transaction with its audit events and change-feed events; seats for re-provisioned users
+ * are taken before it and returned after it.
+ */
+export class GroupCommands {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly seats: SeatLedger,
+  ) {}
+
+  async create(
+    call: CallContext,
+    tenantId: string,
+    input: GroupInput,
+    memberIds: readonly string[],
+  ): Promise<Group> {
+    requireTenantAccess(call, tenantId, writers);
+    const externalId = input.externalId?.trim() || null;
+    const displayName = input.displayName?.trim() || externalId;
+    if (!displayName) {
+      throw invalidArgument(
+        "GROUP_NAME_REQUIRED",
+        "a group needs a displayName or an externalId to be named after (R14)",
+      );
+    }
+    const candidates = isScim(call)
+      ? await reprovisionCandidates(this.orm.em.fork(), tenantId, memberIds)
+      : [];
+    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+      const accountId = isScim(call) ? defaultAccountOf(tenant) : input.accountId || defaultAccountOf(tenant);
+      await assertAccountOfTenant(em, tenantId, accountId);
+      if (isScim(call)) await assertLinkedNameFree(em, tenantId, displayName);
+      const group = em.create(GroupSchema, {
+        id: randomUUID(),
+        tenantId,
+        accountId,
+        displayName,
+        externalId,
+        scimLinked: isScim(call),
+      });
+      recordAudit(em, call, {
+        tenantId,
+        action: "group.created",
+        targetType: "group",
+        targetId: group.id,
+        after: groupAuditView(group),
+      });
+      await recordChanges(em, tenantId, [{ type: "GROUP_CHANGED", groupId: group.id }]);
+      await em.flush();
+      const outcome = await addMembers(this.context(em, call, group, tenant), memberIds, taken);
+      return { result: group, kept: outcome.reprovisioned, released: [] };
+    });
+  }
+
+  /** R13/R14: displayName/externalId per mask; an IdP update without displayName keeps the name. */
+  async update(
+    call: CallContext,
+    tenantId: string,
+    groupId: string,
+    input: GroupInput,
+    mask: readonly GroupField[],
+    etag?: string,
+  ): Promise<Group> {
+    requireTenantAccess(call, tenantId, writers);
+    return this.orm.em.fork().transactional(async (em) => {
+      const group = await findGroup(em, tenantId, groupId);
+      await assertEtag(em, group, etag);
+      const before = groupAuditView(group);
+      if (isScim(call)) await linkGroup(em, call, group);
+      if (mask.includes("display_name") && input.displayName?.trim()) {
+        const displayName = input.displayName.trim();
+        if (group.scimLinked && displayName.toLowerCase() !== group.displayName.toLowerCase()) {
+          await assertLinkedNameFree(em, tenantId, displayName, group.id);
+        }
+        group.displayName = displayName;
+      }
+      if (mask.includes("external_id")) group.externalId = input.externalId?.trim() || null;
+      recordAudit(em, call, {
+        tenantId,
+        action: "group.updated",
+        targetType: "group",
+        targetId: group.id,
+        before,
+        after: groupAuditView(group),
+      });
+      await recordChanges(em, tenantId, [{ type: "GROUP_CHANGED", groupId: group.id }]);
+      await em.flush();
+      return group;
+    });
+  }
+
+  /**
+   * By the identity provider (R17): the group goes, and each SCIM member whose last SCIM
+   * group it was is deprovisioned in the same set-based transaction (R7). By an
+   * administrator (R18): memberships go, nobody is deprovisioned, and a tombstone answers
+   * later SCIM requests.
+   */
+  async delete(call: CallContext, tenantId: string, groupId: string, etag?: string): Promise<string[]> {
+    requireTenantAccess(call, tenantId, writers);
+    const released: { seatId: string }[] = [];
+    const deprovisioned = await this.orm.em.fork().transactional(async (em) => {
+      const group = await findGroup(em, tenantId, groupId);
+      await assertEtag(em, group, etag);
+      const tenant = await findTenant(em, tenantId);
+      const members = (await em.execute("select user_id from identity.group_membership where group_id = ?", [
+        group.id,
+      ])) as {
+        user_id: string;
+      }[];
+      await lockUsers(
+        em,
+        tenantId,
+        members.map((m) => m.user_id),
+      );
+      const removed = (await em.execute(
+        "delete from identity.group_membership where group_id = ? returning user_id, source",
+        [group.id],
+      )) as { user_id: string; source: string }[];
+      recordAudit(em, call, {
+        tenantId,
+        action: isScim(call) ? "group.deleted" : "group.deleted_in_admin_panel",
+        targetType: "group",
+        targetId: group.id,
+        before: { ...groupAuditView(group), memberCount: removed.length },
+      });
+      await recordChanges(em, tenantId, [{ type: "GROUP_CHANGED", groupId: group.id }]);
+      if (!isScim(call)) {
+        group.deletedAt = new Date();
+        await em.flush();
+        return [];
+      }
+      await em.execute("delete from identity.app_group where id = ?", [group.id]);
+      if (!tenant.deprovisionOnLastGroupRemoval) return [];
+      const lost = removed.filter((r) => r.source === "SCIM").map((r) => r.user_id);
+      const outcome = await deprovisionWithoutScimGroups(em, call, tenantId, lost);
+      released.push(...outcome.releasedSeats);
+      return outcome.deprovisioned;
+    });
+    await releaseAll(
+      this.seats,
+      tenantId,
+      released.map((r) => r.seatId),
+    );
+    return deprovisioned;
+  }
+
+  async addMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
+    requireTenantAccess(call, tenantId, writers);
+    const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
+    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+      const group = await findGroup(em, tenantId, groupId);
+      if (isScim(call)) await linkGroup(em, call, group);
+      const outcome = await addMembers(this.context(em, call, group, tenant), userIds, taken);
+      return { result: outcome, kept: outcome.reprovisioned, released: [] };
+    });
+  }
+
+  async removeMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
+    requireTenantAccess(call, tenantId, writers);
+    return this.membershipTransaction(tenantId, [], async (em, tenant) => {
+      const group = await findGroup(em, tenantId, groupId);
+      if (isScim(call)) await linkGroup(em, call, group);
+      const outcome = await removeMembers(this.context(em, call, group, tenant), userIds);
+      return { result: outcome, kept: [], released: outcome.releasedSeats.map((s) => s.seatId) };
+    });
+  }
+
+  /** Replaces the members the caller sees (R10) with the given set: removals (R7) then additions. */
+  async replaceMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
+    requireTenantAccess(call, tenantId, writers);
+    const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
+    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+      const group = await findGroup(em, tenantId, groupId);
+      if (isScim(call)) await linkGroup(em, call, group);
+      const ctx = this.context(em, call, group, tenant);
+      const wanted = new Set(userIds.map((id) => id.toLowerCase()));
+      const current = isScim(call)
+        ? await scimVisibleMembers(em, group.id)
+        : (
+            (await em.execute("select user_id from identity.group_membership where group_id = ?", [
+              group.id,
+            ])) as {
+              user_id: string;
+            }[]
+          ).map((r) => r.user_id);
+      const removal = await removeMembers(
+        ctx,
+        current.filter((id) => !wanted.has(id)),
+      );
+      const addition = await addMembers(ctx, [...wanted], taken);
+      return {
+        result: { ...removal, added: addition.added, reprovisioned: addition.reprovisioned },
+        kept: addition.reprovisioned,
+        released: removal.releasedSeats.map((s) => s.seatId),
+      };
+    });
+  }
+
+  /**
+   * R16 (administrators only): moves a group to another account. ADD_MEMBERS adds every
+   * member to the target account and keeps the memberships; REMOVE_MEMBERS removes every
+   * membership. Members stay in their previous account either way.
+   */
+  async move(
+    call: CallContext,
+    tenantId: string,
+    groupId: string,
+    targetAccountId: string,
+    policy: MovePolicy,
+  ) {
+    requireTenantAccess(call, tenantId, admins);
+    return this.orm.em.fork().transactional(async (em) => {
+      const group = await findGroup(em, tenantId, groupId);
+      await assertAccountOfTenant(em, tenantId, targetAccountId);
+      const before = groupAuditView(group);
+      group.accountId = targetAccountId;
+      if (policy === "ADD_MEMBERS") {
+        await em.execute(
+          `insert into identity.account_membership (account_id, user_id, tenant_id)
+           select ?::uuid, m.user_id, m.tenant_id from identity.group_membership m
+            where m.group_id = ? and m.state = 'ACTIVE'
+           on conflict do nothing`,
+          [targetAccountId, group.id],
+        );
+      } else {
+        await em.execute("delete from identity.group_membership where group_id = ?", [group.id]);
+        await recordChanges(em, tenantId, [{ type: "MEMBERSHIP_CHANGED", groupId: group.id }]);
+      }
+      recordAudit(em, call, {
+        tenantId,
+        action: "group.moved",
+        targetType: "group",
+        targetId: group.id,
+        before,
+        after: { ...groupAuditView(group), policy },
+      });
+      await recordChanges(em, tenantId, [{ type: "GROUP_CHANGED", groupId: group.id }]);
+      await em.flush();
+      return group;
+    });
+  }
+
+  private context(em: EntityManager, call: CallContext, group: Group, tenant: Tenant): MemberChangeContext {
+    return {
+      em,
+      call,
+      group,
+      defaultAccountId: defaultAccountOf(tenant),
+      deprovisionOnLastGroupRemoval: tenant.deprovisionOnLastGroupRemoval,
+    };
+  }
+
+  /** Seats first (R9), then one transaction, then seats back: unused ones and deprovisioned users'. */
+  private async membershipTransaction<T>(
+    tenantId: string,
+    reprovisionIds: readonly string[],
+    work: (
+      em: EntityManager,
+      tenant: Tenant,
+      taken: ReadonlyMap<string, string | null>,
+    ) => Promise<{ result: T; kept: readonly string[]; released: readonly string[] }>,
+  ): Promise<T> {
+    const released: string[] = [];
+    const result = await withSeats(this.seats, tenantId, reprovisionIds, async (taken) => {
+      const outcome = await this.orm.em
+        .fork()
+        .transactional(async (em) => work(em, await findTenant(em, tenantId), taken));
+      released.push(...outcome.released);
+      return { result: outcome.result, kept: outcome.kept };
+    });
+    await releaseAll(this.seats, tenantId, released);
+    return result;
+  }
+}
+
+async function assertEtag(em: EntityManager, group: Group, etag: string | undefined): Promise<void> {
+  if (!etag) return;
+  const current = await groupEtag(em, group);
+  if (etag !== current) {
+    throw new DomainError(
+      "ABORTED",
+      "ETAG_MISMATCH",
+      `group ${group.id} has changed (version ${current}, not ${etag})`,
+    );
+  }
+}
+
+async function assertAccountOfTenant(em: EntityManager, tenantId: string, accountId: string): Promise<void> {
+  const account = isUuid(accountId) ? await em.findOne(AccountSchema, { id: accountId, tenantId }) : null;
+  if (!account) throw notFound("ACCOUNT_NOT_FOUND", `account ${accountId} not found`);
+}

@@ -1,0 +1,113 @@
+import { GroupField, type GroupFilter, type GroupOrderBy, Role, SortOrder } from "@cosafe/proto/identity";
+import type { CallContext } from "@cosafe/rpc";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type Group, GroupSchema } from "../../storage/entities.js";
+import { groupFilterSql, groupSortColumns } from "../../storage/query/group-filter-sql.js";
+import { joinSql, sql } from "../../storage/query/sql-fragment.js";
+import { requireTenantAccess } from "../access.js";
+import { invalidArgument } from "../domain-error.js";
+import type { PageRequest } from "../page.js";
+import { findGroup } from "./find-group.js";
+import { groupEtag, groupEtags } from "./group-etag.js";
+
+const readers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
+
+export interface GroupView {
+  group: Group;
+  etag: string;
+}
+
+export interface MemberView {
+  userId: string;
+  display: string;
+  source: "SCIM" | "MANUAL";
+  state: "ACTIVE" | "DORMANT";
+}
+
+/** Reads groups — never with their members, which come only from the paged member list (R25). */
+export class GroupQueries {
+  constructor(private readonly orm: MikroORM) {}
+
+  async get(call: CallContext, tenantId: string, groupId: string): Promise<GroupView> {
+    requireTenantAccess(call, tenantId, readers);
+    const em = this.orm.em.fork();
+    const group = await findGroup(em, tenantId, groupId);
+    return { group, etag: await groupEtag(em, group) };
+  }
+
+  async list(
+    call: CallContext,
+    tenantId: string,
+    query: { filter?: GroupFilter | undefined; orderBy?: GroupOrderBy | undefined; page: PageRequest },
+  ): Promise<{ groups: GroupView[]; total: number }> {
+    requireTenantAccess(call, tenantId, readers);
+    const where = joinSql(
+      [
+        sql("g.tenant_id = ? and g.deleted_at is null", tenantId),
+        ...(query.filter ? [groupFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })] : []),
+      ],
+      " and ",
+    );
+    const em = this.orm.em.fork();
+    const [{ total }] = (await em.execute(
+      `select count(*)::int as total from identity.app_group g where ${where.sql}`,
+      where.params,
+    )) as [{ total: number }];
+    if (query.page.limit === 0 || total <= query.page.offset) return { groups: [], total };
+    const rows = await em.execute(
+      `select g.* from identity.app_group g where ${where.sql} order by ${orderBySql(query.orderBy)} limit ? offset ?`,
+      [...where.params, query.page.limit, query.page.offset],
+    );
+    const groups = rows.map((row: Record<string, unknown>) => em.map(GroupSchema, row));
+    const etags = await groupEtags(em, groups);
+    return { groups: groups.map((group) => ({ group, etag: etags.get(group.id) ?? "" })), total };
+  }
+
+  /**
+   * Members of a group, paged, in user id order. SCIM sees what R10 says, dormant rows
+   * included (R4); administrators see every active membership, dormant ones on request.
+   */
+  async members(
+    call: CallContext,
+    tenantId: string,
+    groupId: string,
+    query: { page: PageRequest; includeDormant: boolean },
+  ): Promise<{ members: MemberView[]; total: number }> {
+    requireTenantAccess(call, tenantId, readers);
+    const em = this.orm.em.fork();
+    const group = await findGroup(em, tenantId, groupId);
+    const visible =
+      call.actor.role === Role.SCIM
+        ? "(m.source = 'SCIM' or u.managed_by = 'SCIM')"
+        : query.includeDormant
+          ? "true"
+          : "m.state = 'ACTIVE'";
+    const from = `from identity.group_membership m join identity.app_user u on u.id = m.user_id where m.group_id = ? and ${visible}`;
+    const [{ total }] = (await em.execute(`select count(*)::int as total ${from}`, [group.id])) as [
+      { total: number },
+    ];
+    if (query.page.limit === 0 || total <= query.page.offset) return { members: [], total };
+    const rows = (await em.execute(
+      `select m.user_id, u.display_name, m.source, m.state ${from} order by m.user_id limit ? offset ?`,
+      [group.id, query.page.limit, query.page.offset],
+    )) as { user_id: string; display_name: string; source: "SCIM" | "MANUAL"; state: "ACTIVE" | "DORMANT" }[];
+    return {
+      members: rows.map((r) => ({
+        userId: r.user_id,
+        display: r.display_name,
+        source: r.source,
+        state: r.state,
+      })),
+      total,
+    };
+  }
+}
+
+function orderBySql(orderBy: GroupOrderBy | undefined): string {
+  if (!orderBy || orderBy.field === GroupField.UNSPECIFIED) return "g.created_at, g.id";
+  const column = groupSortColumns[orderBy.field];
+  if (!column)
+    throw invalidArgument("SORT_INVALID", `groups cannot be sorted by ${GroupField[orderBy.field]}`);
+  const direction = orderBy.order === SortOrder.DESCENDING ? "desc" : "asc";
+  return `${column} ${direction} nulls last, g.id ${direction}`;
+}

@@ -1,0 +1,67 @@
+import type { CallContext } from "@cosafe/rpc";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { pgArray } from "../../storage/sql/pg-array.js";
+import { recordAuditBatch } from "../audit/record-audit.js";
+import { recordChanges } from "../changes/record-changes.js";
+
+export type DeprovisionReason = "INACTIVE" | "LAST_SCIM_GROUP_REMOVED" | "ADMIN";
+
+/** A seat given up by a deprovisioning; released after the transaction commits (R9, R19). */
+export interface ReleasedSeat {
+  userId: string;
+  seatId: string;
+}
+
+/**
+ * R4: deprovisions the given users of a tenant in one set-based pass — access ends, every
+ * account membership and manual group membership goes, SCIM memberships turn dormant, the
+ * seat is handed back after commit. Users already deprovisioned are left as they are.
+ * The caller holds the users' row locks (R7 locks them in id order).
+ */
+export async function deprovisionUsers(
+  em: EntityManager,
+  call: CallContext,
+  tenantId: string,
+  userIds: readonly string[],
+  reason: DeprovisionReason,
+): Promise<ReleasedSeat[]> {
+  if (userIds.length === 0) return [];
+  const rows = (await em.execute(
+    `update identity.app_user u
+        set active = false, state = 'DEPROVISIONED', deprovisioned_at = now(), deprovision_reason = ?,
+            seat_id = null, version = u.version + 1, updated_at = now()
+       from (select id, seat_id from identity.app_user
+              where tenant_id = ? and id = any(?::uuid[]) and state = 'PROVISIONED' order by id for update) old
+      where u.id = old.id
+      returning u.id, old.seat_id`,
+    [reason, tenantId, pgArray(userIds)],
+  )) as { id: string; seat_id: string | null }[];
+  if (rows.length === 0) return [];
+  const ids = pgArray(rows.map((r) => r.id));
+  await em.execute("delete from identity.account_membership where user_id = any(?::uuid[])", [ids]);
+  await em.execute(
+    "delete from identity.group_membership where user_id = any(?::uuid[]) and source = 'MANUAL'",
+    [ids],
+  );
+  await em.execute("update identity.group_membership set state = 'DORMANT' where user_id = any(?::uuid[])", [
+    ids,
+  ]);
+  recordAuditBatch(
+    em,
+    call,
+    rows.map((r) => ({
+      tenantId,
+      action: "user.deprovisioned",
+      targetType: "user",
+      targetId: r.id,
+      before: { state: "PROVISIONED" },
+      after: { state: "DEPROVISIONED", active: false, reason },
+    })),
+  );
+  await recordChanges(
+    em,
+    tenantId,
+    rows.map((r) => ({ type: "USER_DEPROVISIONED", userId: r.id })),
+  );
+  return rows.filter((r) => r.seat_id).map((r) => ({ userId: r.id, seatId: r.seat_id as string }));
+}

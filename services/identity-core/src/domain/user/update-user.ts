@@ -1,0 +1,196 @@
+import { Role } from "@cosafe/proto/identity";
+import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { type User, UserSchema } from "../../storage/entities.js";
+import { requireTenantAccess } from "../access.js";
+import { recordAudit } from "../audit/record-audit.js";
+import { recordChanges } from "../changes/record-changes.js";
+import { DomainError, invalidArgument, notFound } from "../domain-error.js";
+import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
+import { reprovisionUsers } from "../provisioning/reprovision-users.js";
+import { releaseAll, withSeats } from "../provisioning/seat-saga.js";
+import type { SeatLedger } from "../seats.js";
+import { findTenant } from "../tenant/find-tenant.js";
+import { adoptUsers } from "./adopt-users.js";
+import { deriveDisplayName } from "./display-name.js";
+import { toE164 } from "./phone-number.js";
+import { resolveUserMask } from "./update-mask.js";
+import { auditView } from "./user-audit-view.js";
+import { mappedFields, scimNames } from "./user-fields.js";
+import type { UserInput } from "./user-input.js";
+
+export interface UserUpdate {
+  userId: string;
+  input: UserInput;
+  mask: readonly string[];
+  etag?: string | undefined;
+  overrideScimLock?: boolean | undefined;
+}
+
+const writers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
+
+/** Loads a user of the tenant, row-locked, or fails with NOT_FOUND. */
+export async function lockUser(em: EntityManager, tenantId: string, userId: string): Promise<User> {
+  const user = isUuid(userId)
+    ? await em.findOne(UserSchema, { id: userId, tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE })
+    : null;
+  if (!user) throw notFound("USER_NOT_FOUND", `user ${userId} not found`);
+  return user;
+}
+
+export function assertUserEtag(user: User, etag: string | undefined): void {
+  if (etag && etag !== String(user.version)) {
+    throw new DomainError(
+      "ABORTED",
+      "ETAG_MISMATCH",
+      `user ${user.id} has changed (version ${user.version}, not ${etag})`,
+    );
+  }
+}
+
+/**
+ * Updates a user per update mask. By the identity provider: a manual user is adopted
+ * first (R12); "*" replaces every synchronised attribute and clears omitted optional ones,
+ * but an absent `active` leaves it unchanged (R4b). By an administrator: synchronised
+ * attributes of a SCIM user are locked unless the override flag is set, which is audited
+ * as a conflict (R6). `active` false deprovisions, true re-provisions with a new seat (R4).
+ */
+export class UpdateUser {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly seats: SeatLedger,
+  ) {}
+
+  async run(
+    call: CallContext,
+    tenantId: string,
+    update: UserUpdate,
+  ): Promise<{ user: User; notices: string[] }> {
+    requireTenantAccess(call, tenantId, writers);
+    const mask = resolveUserMask(update.mask);
+    const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
+    const current = isUuid(update.userId)
+      ? await this.orm.em.fork().findOne(UserSchema, { id: update.userId, tenantId })
+      : null;
+    const needsSeat = wantsActive === true && current?.state === "DEPROVISIONED";
+    const released: ReleasedSeat[] = [];
+    const result = await withSeats(this.seats, tenantId, needsSeat ? [update.userId] : [], async (taken) => {
+      const outcome = await this.orm.em.fork().transactional(async (em) => {
+        const tenant = await findTenant(em, tenantId);
+        const user = await lockUser(em, tenantId, update.userId);
+        assertUserEtag(user, update.etag);
+        const before = auditView(user);
+        if (call.actor.role === Role.SCIM) {
+          if (user.managedBy === "MANUAL") {
+            await adoptUsers(em, call, tenantId, [user.id]);
+            await em.refresh(user);
+          }
+        } else if (user.managedBy === "SCIM") {
+          const locked = mappedFields.filter((f) => mask.fields.has(f));
+          if (locked.length > 0 && !update.overrideScimLock) {
+            throw new DomainError(
+              "FAILED_PRECONDITION",
+              "SCIM_MAPPED_ATTRIBUTE",
+              `${scimNames[locked[0] ?? "user_name"]} is synchronised from the identity provider for this user (managedBy SCIM): change it there, or set override_scim_lock`,
+              { field: scimNames[locked[0] ?? "user_name"] },
+            );
+          }
+          if (locked.length > 0) {
+            recordAudit(em, call, {
+              tenantId,
+              action: "user.scim_lock_overridden",
+              targetType: "user",
+              targetId: user.id,
+              after: { fields: locked.map((f) => scimNames[f]) },
+            });
+          }
+        }
+        const notices = applyFields(user, update.input, mask.fields, mask.replace);
+        await em.flush();
+        let kept: string[] = [];
+        if (wantsActive === true && user.state === "DEPROVISIONED") {
+          kept = await reprovisionUsers(
+            em,
+            call,
+            tenantId,
+            tenant.defaultAccountId ?? tenant.mainAccountId ?? "",
+            taken,
+          );
+        } else if (wantsActive === false && user.state === "PROVISIONED") {
+          released.push(
+            ...(await deprovisionUsers(
+              em,
+              call,
+              tenantId,
+              [user.id],
+              call.actor.role === Role.SCIM ? "INACTIVE" : "ADMIN",
+            )),
+          );
+        } else if (wantsActive === false && user.deprovisionReason === "LAST_SCIM_GROUP_REMOVED") {
+          // The IdP now deactivates explicitly: a later group add must not bring the user back (R4).
+          user.deprovisionReason = "INACTIVE";
+        }
+        await em.flush();
+        await em.refresh(user);
+        recordAudit(em, call, {
+          tenantId,
+          action: "user.updated",
+          targetType: "user",
+          targetId: user.id,
+          before,
+          after: auditView(user),
+        });
+        await recordChanges(em, tenantId, [{ type: "USER_UPDATED", userId: user.id }]);
+        return { result: { user, notices }, kept };
+      });
+      return outcome;
+    });
+    await releaseAll(
+      this.seats,
+      tenantId,
+      released.map((r) => r.seatId),
+    );
+    return result;
+  }
+}
+
+/** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
+function applyFields(user: User, input: UserInput, fields: ReadonlySet<string>, replace: boolean): string[] {
+  const notices: string[] = [];
+  if (fields.has("user_name")) {
+    const userName = input.userName.trim();
+    if (!userName) throw invalidArgument("USER_NAME_REQUIRED", "userName is required", { field: "userName" });
+    user.userName = userName;
+  }
+  if (fields.has("name")) {
+    user.nameFormatted = input.name.formatted || null;
+    user.nameGivenName = input.name.givenName || null;
+    user.nameFamilyName = input.name.familyName || null;
+  }
+  if (fields.has("display_name")) {
+    const derived = deriveDisplayName(input.displayName, input.name, user.userName);
+    if (derived.notice && !replace && !input.displayName?.trim()) {
+      throw invalidArgument("DISPLAY_NAME_REQUIRED", "displayName cannot be cleared", {
+        field: "displayName",
+      });
+    }
+    if (derived.notice) notices.push(derived.notice);
+    user.displayName = derived.displayName;
+  }
+  if (fields.has("external_id")) user.externalId = input.externalId || null;
+  if (fields.has("title")) user.title = input.title || null;
+  if (fields.has("emails")) user.emails = input.emails;
+  if (fields.has("phone_numbers")) {
+    user.phoneNumbers = input.phoneNumbers.map((phone) => {
+      const e164 = toE164(phone.value);
+      if (!e164) notices.push(`phone number "${phone.value}" could not be normalised to E.164; kept as sent`);
+      return e164 ? { ...phone, e164 } : { ...phone };
+    });
+  }
+  if (fields.has("locale")) user.locale = input.locale || null;
+  if (fields.has("role")) user.role = input.role ?? "MEMBER";
+  if (fields.has("custom_attributes")) user.customAttributes = input.customAttributes ?? {};
+  return notices;
+}
