@@ -36,6 +36,11 @@ export {
   type SchemaRef,
 } from "./path/parse-attribute-list.js";
 export { type AttributePath, parsePath, printPath } from "./path/parse-path.js";
+export {
+  isAttributeRequested,
+  type ProjectionParams,
+  projectResource,
+} from "./projection/project-resource.js";
 export type {
   AttributeDefinition,
   AttributeType,

@@ -1,0 +1,207 @@
+import { ScimError } from "../errors/scim-error.js";
+import { isJsonObject, type JsonObject } from "../internal/json.js";
+import { type ProjectionRef, parseAttributeList } from "../path/parse-attribute-list.js";
+import type { AttributeDefinition, ResourceTypeDefinition } from "../schema/definitions.js";
+import { findDefinition, findExtension } from "../schema/resolve-attribute.js";
+
+/** The `attributes` / `excludedAttributes` request parameters (RFC 7644 §3.4.2.5), as received. */
+export interface ProjectionParams {
+  attributes?: string | readonly string[] | undefined;
+  excludedAttributes?: string | readonly string[] | undefined;
+}
+
+type Mode = "default" | "include" | "exclude";
+
+/** Selected attributes, keyed by lower-case `schema|attribute`. */
+interface Selection {
+  mode: Mode;
+  wholeSchemas: Set<string>;
+  attributes: Map<string, { whole: boolean; subs: Set<string> }>;
+}
+
+const slot = (schema: string, attribute: string) => `${schema.toLowerCase()}|${attribute.toLowerCase()}`;
+
+function isBlank(value: ProjectionParams["attributes"]): boolean {
+  return (
+    value === undefined ||
+    (typeof value === "string" ? value.trim() === "" : value.every((v) => v.trim() === ""))
+  );
+}
+
+function select(type: ResourceTypeDefinition, params: ProjectionParams): Selection {
+  const include = !isBlank(params.attributes);
+  const exclude = !isBlank(params.excludedAttributes);
+  if (include && exclude) {
+    throw new ScimError(
+      400,
+      "invalidSyntax",
+      "'attributes' and 'excludedAttributes' cannot be used together",
+    );
+  }
+  const mode: Mode = include ? "include" : exclude ? "exclude" : "default";
+  const selection: Selection = { mode, wholeSchemas: new Set(), attributes: new Map() };
+  if (mode === "default") return selection;
+  const refs: ProjectionRef[] = parseAttributeList(
+    (include ? params.attributes : params.excludedAttributes) ?? [],
+  );
+  for (const ref of refs) {
+    if (!("attribute" in ref)) {
+      selection.wholeSchemas.add(ref.schema.toLowerCase());
+      continue;
+    }
+    const schema = ref.schema ?? type.schema.id;
+    const key = slot(findExtension(type, schema) === undefined ? type.schema.id : schema, ref.attribute);
+    const entry = selection.attributes.get(key) ?? { whole: false, subs: new Set<string>() };
+    if (ref.subAttribute === undefined) entry.whole = true;
+    else entry.subs.add(ref.subAttribute.toLowerCase());
+    selection.attributes.set(key, entry);
+  }
+  return selection;
+}
+
+/** Keeps the sub-attributes of a complex value (or of each value of a multi-valued one) that `keep` accepts. */
+function pruneSubs(
+  value: unknown,
+  definition: AttributeDefinition | undefined,
+  keep: (sub: AttributeDefinition | undefined, name: string) => boolean,
+): unknown {
+  if (Array.isArray(value)) return value.map((item) => pruneSubs(item, definition, keep));
+  if (!isJsonObject(value)) return value;
+  const result: JsonObject = {};
+  for (const [name, item] of Object.entries(value)) {
+    if (keep(findDefinition(definition?.subAttributes, name), name)) result[name] = item;
+  }
+  return result;
+}
+
+const returnedOf = (definition: AttributeDefinition | undefined) => definition?.returned ?? "default";
+
+function projectAttribute(
+  value: unknown,
+  definition: AttributeDefinition | undefined,
+  selection: Selection,
+  entry: { whole: boolean; subs: Set<string> } | undefined,
+  wholeSchema: boolean,
+): unknown {
+  const returned = returnedOf(definition);
+  if (returned === "never") return undefined;
+  const byDefault = (sub: AttributeDefinition | undefined) => {
+    const subReturned = returnedOf(sub);
+    return subReturned === "always" || subReturned === "default";
+  };
+  const listed = (sub: AttributeDefinition | undefined, name: string) =>
+    entry?.subs.has((sub?.name ?? name).toLowerCase()) === true;
+  if (returned === "always")
+    return pruneSubs(value, definition, (sub, name) => byDefault(sub) || listed(sub, name));
+  switch (selection.mode) {
+    case "include":
+      if (wholeSchema || entry?.whole === true) {
+        return pruneSubs(value, definition, (sub, name) => byDefault(sub) || listed(sub, name));
+      }
+      if (entry === undefined) return undefined;
+      return pruneSubs(value, definition, (sub, name) => returnedOf(sub) === "always" || listed(sub, name));
+    case "exclude":
+      if (wholeSchema || entry?.whole === true || returned === "request") return undefined;
+      return pruneSubs(
+        value,
+        definition,
+        (sub, name) => returnedOf(sub) === "always" || (byDefault(sub) && !listed(sub, name)),
+      );
+    default:
+      if (returned === "request") return undefined;
+      return pruneSubs(value, definition, (sub) => byDefault(sub));
+  }
+}
+
+function isEmpty(value: unknown): boolean {
+  return (
+    value === undefined ||
+    (Array.isArray(value) && value.length === 0) ||
+    (isJsonObject(value) && Object.keys(value).length === 0)
+  );
+}
+
+/**
+ * Applies `attributes` / `excludedAttributes` to a resource (RFC 7644 §3.4.2.5, §3.9), honouring each
+ * attribute's `returned`: `always` attributes (`id`) are always kept, `never` ones always dropped,
+ * `request` ones only kept when named in `attributes`. Names are case-insensitive, may be
+ * URN-prefixed, may name a sub-attribute (`name.givenName`) or a whole extension (its URN).
+ * Attributes the schema does not know are treated as `returned: default`. `schemas` is always kept.
+ *
+ * @throws ScimError 400 `invalidPath` for a malformed name, `invalidSyntax` when both parameters are given.
+ */
+export function projectResource(
+  resource: JsonObject,
+  type: ResourceTypeDefinition,
+  params: ProjectionParams = {},
+): JsonObject {
+  const selection = select(type, params);
+  const result: JsonObject = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (key.toLowerCase() === "schemas") {
+      result[key] = value;
+      continue;
+    }
+    const extension = findExtension(type, key);
+    const projected =
+      extension === undefined
+        ? projectAttribute(
+            value,
+            findDefinition(type.common, key) ?? findDefinition(type.schema.attributes, key),
+            selection,
+            selection.attributes.get(slot(type.schema.id, key)),
+            false,
+          )
+        : projectExtension(value, extension.id, extension.attributes, selection);
+    if (!isEmpty(projected)) result[key] = projected;
+  }
+  return result;
+}
+
+function projectExtension(
+  value: unknown,
+  schema: string,
+  attributes: readonly AttributeDefinition[],
+  selection: Selection,
+): unknown {
+  if (!isJsonObject(value)) return value;
+  const whole = selection.wholeSchemas.has(schema.toLowerCase());
+  const result: JsonObject = {};
+  for (const [name, item] of Object.entries(value)) {
+    const projected = projectAttribute(
+      item,
+      findDefinition(attributes, name),
+      selection,
+      selection.attributes.get(slot(schema, name)),
+      whole,
+    );
+    if (!isEmpty(projected)) result[name] = projected;
+  }
+  return result;
+}
+
+/**
+ * Whether a projection returns any part of a top-level core attribute, so that the caller can avoid
+ * loading it: `isAttributeRequested(GROUP_RESOURCE_TYPE, "members", { excludedAttributes: "members" })`
+ * is `false` (R25: Entra's group queries never need the members).
+ */
+export function isAttributeRequested(
+  type: ResourceTypeDefinition,
+  attribute: string,
+  params: ProjectionParams = {},
+): boolean {
+  const definition =
+    findDefinition(type.common, attribute) ?? findDefinition(type.schema.attributes, attribute);
+  const complex = Object.fromEntries((definition?.subAttributes ?? []).map((sub) => [sub.name, "x"]));
+  const probe = definition?.type !== "complex" ? "x" : definition.multiValued ? [complex] : complex;
+  const selection = select(type, params);
+  return !isEmpty(
+    projectAttribute(
+      probe,
+      definition,
+      selection,
+      selection.attributes.get(slot(type.schema.id, attribute)),
+      false,
+    ),
+  );
+}
