@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ENTERPRISE_USER_SCHEMA, matchesFilter, parseFilter, USER_RESOURCE_TYPE, USER_SCHEMA } from "../src/index.js";
+import {
+  ENTERPRISE_USER_SCHEMA,
+  matchesFilter,
+  parseFilter,
+  USER_RESOURCE_TYPE,
+  USER_SCHEMA,
+} from "../src/index.js";
 
 const definitions = [...USER_RESOURCE_TYPE.common, ...USER_RESOURCE_TYPE.schema.attributes];
 const user = {
@@ -69,10 +75,18 @@ describe("matchesFilter (RFC 7644 §3.4.2.2 semantics)", () => {
   });
 
   it("a URN prefix whose container is not an object matches nothing", () => {
-    expect(matchesFilter(parseFilter(`${ENTERPRISE_USER_SCHEMA}:department pr`), { [ENTERPRISE_USER_SCHEMA]: "x" }, [])).toBe(false);
+    expect(
+      matchesFilter(
+        parseFilter(`${ENTERPRISE_USER_SCHEMA}:department pr`),
+        { [ENTERPRISE_USER_SCHEMA]: "x" },
+        [],
+      ),
+    ).toBe(false);
   });
 
   it("co, sw and ew compare strings even for date-time literals", () => {
-    expect(matchesFilter(parseFilter('meta.lastModified sw "2011-05-13T04:42:34Z"'), user, definitions)).toBe(true);
+    expect(matchesFilter(parseFilter('meta.lastModified sw "2011-05-13T04:42:34Z"'), user, definitions)).toBe(
+      true,
+    );
   });
 });
