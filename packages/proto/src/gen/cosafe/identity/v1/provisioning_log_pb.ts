@@ -22,7 +22,8 @@ export const file_cosafe_identity_v1_provisioning_log: GenFile = /*@__PURE__*/
  */
 export type ProvisioningEntry = Message<"cosafe.identity.v1.ProvisioningEntry"> & {
   /**
-   * Server-assigned. Output only.
+   * A UUID chosen by the writer (the SCIM facade) when the request ends. A
+   * retried batch carries the same ids, so nothing is stored twice.
    *
    * @generated from field: string id = 1;
    */
@@ -36,24 +37,29 @@ export type ProvisioningEntry = Message<"cosafe.identity.v1.ProvisioningEntry"> 
   tenantId: string;
 
   /**
-   * Id of the SCIM token used, if any.
+   * Id of the SCIM token used, if any (never the token itself).
    *
    * @generated from field: string token_id = 3;
    */
   tokenId: string;
 
   /**
+   * The request id of the SCIM request (X-Request-Id), for correlating with logs.
+   *
    * @generated from field: string request_id = 4;
    */
   requestId: string;
 
   /**
+   * When the request arrived.
+   *
    * @generated from field: google.protobuf.Timestamp time = 5;
    */
   time?: Timestamp | undefined;
 
   /**
-   * HTTP method and path, e.g. "PATCH", "/Users/<id>".
+   * HTTP method and path below the SCIM base, without the query string, e.g.
+   * "PATCH", "/Users/<id>".
    *
    * @generated from field: string method = 6;
    */
@@ -106,7 +112,8 @@ export type ProvisioningEntry = Message<"cosafe.identity.v1.ProvisioningEntry"> 
   scimType: string;
 
   /**
-   * Human-readable explanation (error detail, derivations, licence refusal).
+   * Human-readable explanation (error detail, derivations, licence refusal,
+   * unknown group).
    *
    * @generated from field: string detail = 15;
    */
@@ -120,6 +127,8 @@ export type ProvisioningEntry = Message<"cosafe.identity.v1.ProvisioningEntry"> 
   ignoredAttributes: string[];
 
   /**
+   * Time from arrival to response.
+   *
    * @generated from field: google.protobuf.Duration duration = 17;
    */
   duration?: Duration | undefined;
@@ -144,12 +153,15 @@ export enum ProvisioningOutcome {
   UNSPECIFIED = 0,
 
   /**
+   * Answered with a 1xx, 2xx or 3xx status.
+   *
    * @generated from enum value: PROVISIONING_OUTCOME_SUCCESS = 1;
    */
   SUCCESS = 1,
 
   /**
-   * Rejected because of the request (4xx other than licence).
+   * Rejected because of the request (4xx other than 401 and the licence 403),
+   * including unknown or deleted resources (404).
    *
    * @generated from enum value: PROVISIONING_OUTCOME_CLIENT_ERROR = 2;
    */

@@ -38,6 +38,9 @@ export const RecordProvisioningEntriesRequestSchema: GenMessage<RecordProvisioni
  */
 export type RecordProvisioningEntriesResponse = Message<"cosafe.identity.v1.RecordProvisioningEntriesResponse"> & {
   /**
+   * Entries newly stored; entries already stored by an earlier attempt are
+   * not counted.
+   *
    * @generated from field: int32 recorded_count = 1;
    */
   recordedCount: number;
@@ -55,16 +58,22 @@ export const RecordProvisioningEntriesResponseSchema: GenMessage<RecordProvision
  */
 export type ListProvisioningEntriesRequest = Message<"cosafe.identity.v1.ListProvisioningEntriesRequest"> & {
   /**
+   * The tenant; empty reads the support-only stream.
+   *
    * @generated from field: string tenant_id = 1;
    */
   tenantId: string;
 
   /**
+   * Only entries at or after this time.
+   *
    * @generated from field: google.protobuf.Timestamp start_time = 2;
    */
   startTime?: Timestamp | undefined;
 
   /**
+   * Only entries before this time.
+   *
    * @generated from field: google.protobuf.Timestamp end_time = 3;
    */
   endTime?: Timestamp | undefined;
@@ -77,16 +86,22 @@ export type ListProvisioningEntriesRequest = Message<"cosafe.identity.v1.ListPro
   outcomes: ProvisioningOutcome[];
 
   /**
+   * Only entries about this resource id.
+   *
    * @generated from field: string resource_id = 5;
    */
   resourceId: string;
 
   /**
+   * Only entries with this userName, compared case-insensitively.
+   *
    * @generated from field: string user_name = 6;
    */
   userName: string;
 
   /**
+   * Only entries with this externalId.
+   *
    * @generated from field: string external_id = 7;
    */
   externalId: string;
@@ -99,6 +114,9 @@ export type ListProvisioningEntriesRequest = Message<"cosafe.identity.v1.ListPro
   pageSize: number;
 
   /**
+   * Opaque; continues after the last entry of the previous page, so entries
+   * written meanwhile never shift the pages.
+   *
    * @generated from field: string page_token = 9;
    */
   pageToken: string;
@@ -135,15 +153,19 @@ export const ListProvisioningEntriesResponseSchema: GenMessage<ListProvisioningE
 
 /**
  * The provisioning log (R20): written by the SCIM facade in batches, read by
- * administrators and support.
+ * administrators and support. Entries are kept for a configured time (30 days
+ * by default) and then purged.
  *
  * @generated from service cosafe.identity.v1.ProvisioningLogService
  */
 export const ProvisioningLogService: GenService<{
   /**
-   * Appends a batch of entries (at most 500).
-   * Permission: SYSTEM. Errors: INVALID_ARGUMENT (batch too large).
-   * Idempotent per entry request_id + time: a retried batch stores no duplicates.
+   * Appends a batch of entries (at most 500). Each entry names its own tenant
+   * (empty: the support-only stream), so one batch may mix tenants.
+   * Permission: SYSTEM. Errors: INVALID_ARGUMENT (BATCH_TOO_LARGE, or
+   * PROVISIONING_ENTRY_INVALID naming the entry index and field; nothing of the
+   * batch is stored then). Idempotent per entry id: a retried batch stores no
+   * duplicates. Over-long text fields are cut to their documented limits.
    *
    * @generated from rpc cosafe.identity.v1.ProvisioningLogService.RecordProvisioningEntries
    */
@@ -155,7 +177,9 @@ export const ProvisioningLogService: GenService<{
   /**
    * Lists entries, newest first. An empty tenant_id reads the support-only
    * stream (SUPPORT only).
-   * Permission: ADMIN of the tenant, SUPPORT. Idempotent.
+   * Permission: ADMIN of the tenant, SUPPORT. Errors: INVALID_ARGUMENT
+   * (TENANT_ID_INVALID, PAGE_INVALID, PAGE_TOKEN_INVALID), NOT_FOUND for
+   * another tenant (R21), PERMISSION_DENIED. Idempotent.
    *
    * @generated from rpc cosafe.identity.v1.ProvisioningLogService.ListProvisioningEntries
    */
