@@ -1,15 +1,20 @@
 import type { Logger } from "@cosafe/logging";
 import { ScimError } from "@cosafe/scim";
-import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
 import type { CoreClients } from "./clients.js";
+import { mountDiscovery } from "./discovery/discovery.router.js";
 import { healthRouter } from "./health.js";
 import { authenticate } from "./middleware/authenticate.js";
+import { parseBodies } from "./middleware/body-limits.js";
+import { requireJsonBody } from "./middleware/content-type.js";
 import { requestLogging } from "./middleware/request-logging.js";
 import { scimErrors } from "./middleware/scim-errors.js";
-import { usersRouter } from "./resources/users/users.router.js";
+import { mountGroups } from "./resources/groups/groups.router.js";
+import { mountRootSearch } from "./resources/root-search.router.js";
+import { mountUnsupported } from "./resources/unsupported.router.js";
+import { mountUsers } from "./resources/users/users.router.js";
 import type { ScimState } from "./scim-state.js";
 
 export interface AppDeps {
@@ -20,6 +25,8 @@ export interface AppDeps {
   tokenCacheTtlMs: number;
   /** Clock of the token cache; tests pass a controllable one. */
   now?: () => number;
+  /** Runs after authentication-independent error handling, e.g. the provisioning log (R20). */
+  requestHooks?: Koa.Middleware<ScimState>[];
 }
 
 /** SCIM routes live under this prefix; meta.location is built from the public base URL plus it. */
@@ -33,23 +40,24 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
 
   const scim = new Router<ScimState>({ prefix: scimPrefix });
   scim.use(authenticate({ core: deps.core, cache, serviceName: deps.serviceName }));
-  scim.use(
-    bodyParser({
-      enableTypes: ["json"],
-      jsonLimit: "1mb",
-      onError: (error) => {
-        throw error;
-      },
-    }),
-  );
-  const users = usersRouter({ core: deps.core, baseUrl });
-  scim.use(users.routes(), users.allowedMethods({ throw: true }));
+  scim.use(requireJsonBody);
+  scim.use(parseBodies());
+  mountDiscovery(scim, baseUrl);
+  mountUsers(scim, { core: deps.core, baseUrl });
+  mountGroups(scim, { core: deps.core, baseUrl });
+  mountRootSearch(scim, { core: deps.core, baseUrl });
+  mountUnsupported(scim);
 
-  const health = healthRouter(deps.core);
   app.use(requestLogging(deps.logger));
+  for (const hook of deps.requestHooks ?? []) app.use(hook);
   app.use(scimErrors(deps.logger));
-  app.use(health.routes());
+  app.use(async (ctx, next) => {
+    ctx.state.note = {};
+    await next();
+  });
+  app.use(healthRouter(deps.core).routes());
   app.use(scim.routes());
+  app.use(scim.allowedMethods({ throw: true }));
   app.use(() => {
     throw new ScimError(404, undefined, "no such endpoint");
   });

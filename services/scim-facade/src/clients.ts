@@ -1,10 +1,11 @@
 import { type Client, createClient, type Transport } from "@connectrpc/connect";
 import { Health } from "@cosafe/proto/health";
-import { ScimTokenService, UserService } from "@cosafe/proto/identity";
+import { GroupService, ScimTokenService, UserService } from "@cosafe/proto/identity";
 
 /** The identity-core services the facade calls. */
 export interface CoreClients {
   users: Client<typeof UserService>;
+  groups: Client<typeof GroupService>;
   tokens: Client<typeof ScimTokenService>;
   health: Client<typeof Health>;
 }
@@ -12,6 +13,7 @@ export interface CoreClients {
 export function createCoreClients(transport: Transport): CoreClients {
   return {
     users: createClient(UserService, transport),
+    groups: createClient(GroupService, transport),
     tokens: createClient(ScimTokenService, transport),
     health: createClient(Health, transport),
   };

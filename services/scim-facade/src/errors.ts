@@ -1,4 +1,4 @@
-import { Code, type ConnectError, reasonOf } from "@cosafe/rpc";
+import { Code, type ConnectError, errorMetadataOf, reasonOf } from "@cosafe/rpc";
 import { ScimError, type ScimType } from "@cosafe/scim";
 
 interface ScimOutcome {
@@ -13,10 +13,15 @@ interface ScimOutcome {
 const byReason: Record<string, ScimOutcome> = {
   USER_NAME_REQUIRED: { status: 400, scimType: "invalidValue" },
   USER_NAME_TAKEN: { status: 409, scimType: "uniqueness" },
+  GROUP_NAME_TAKEN: { status: 409, scimType: "uniqueness" },
+  GROUP_EXTERNAL_ID_TAKEN: { status: 409, scimType: "uniqueness" },
+  GROUP_NAME_REQUIRED: { status: 400, scimType: "invalidValue" },
+  MEMBER_NOT_FOUND: { status: 400, scimType: "invalidValue" },
   ETAG_MISMATCH: { status: 412 },
   FILTER_INVALID: { status: 400, scimType: "invalidFilter" },
   SORT_INVALID: { status: 400, scimType: "invalidValue" },
   LICENSE_LIMIT_REACHED: { status: 403 },
+  LICENSING_UNAVAILABLE: { status: 503 },
   TOKEN_INVALID: { status: 401 },
   TOKEN_REVOKED: { status: 401 },
   TOKEN_EXPIRED: { status: 401 },
@@ -34,16 +39,24 @@ const byCode: Partial<Record<Code, ScimOutcome>> = {
   [Code.DeadlineExceeded]: { status: 503 },
 };
 
+/** Error reasons an identity provider's administrator should see spelled out in the detail. */
+const licenceDetail = (error: ConnectError) => {
+  const { seatsInUse, seatLimit } = errorMetadataOf(error);
+  return seatsInUse && seatLimit
+    ? `licence limit reached: ${seatsInUse} of ${seatLimit} seats in use; contact Cosafe support to raise the limit`
+    : error.rawMessage;
+};
+
 /**
  * Translates an error from a gRPC call into a SCIM error. Unexpected codes become a
  * generic 500: the detail never carries internals (they are logged instead).
  */
 export function scimErrorFromRpc(error: ConnectError): ScimError {
-  const outcome = byReason[reasonOf(error) ?? ""] ?? byCode[error.code];
+  const reason = reasonOf(error) ?? "";
+  const outcome = byReason[reason] ?? byCode[error.code];
   if (!outcome) return new ScimError(500, undefined, "internal error");
-  return new ScimError(
-    outcome.status,
-    outcome.scimType,
-    outcome.status === 503 ? "service temporarily unavailable" : error.rawMessage,
-  );
+  if (outcome.status === 503)
+    return new ScimError(503, undefined, "service temporarily unavailable; retry later");
+  if (reason === "LICENSE_LIMIT_REACHED") return new ScimError(403, undefined, licenceDetail(error));
+  return new ScimError(outcome.status, outcome.scimType, error.rawMessage);
 }

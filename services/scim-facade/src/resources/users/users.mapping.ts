@@ -1,70 +1,47 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { type User, UserSchema } from "@cosafe/proto/identity";
-import { ScimError } from "@cosafe/scim";
-import { resourceMeta } from "../resource-meta.js";
-
-export const userSchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:User";
+import { USER_SCHEMA } from "@cosafe/scim";
+import { weakEtag } from "../etag.js";
 
 type Json = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Json =>
   typeof value === "object" && value !== null && !Array.isArray(value);
+const str = (value: unknown): string => (typeof value === "string" ? value : "");
 
-function text(resource: Json, key: string): string {
-  const value = resource[key];
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "string") throw new ScimError(400, "invalidValue", `${key} must be a string`);
-  return value;
+function multiValued(value: unknown) {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter(isObject)
+    .map((item) => ({ value: str(item.value), type: str(item.type), primary: item.primary === true }));
 }
 
-/** SCIM booleans, including the strings "True"/"False" Entra ID sends (R24). */
-function bool(value: unknown, key: string): boolean | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "boolean") return value;
-  if (typeof value === "string" && /^(true|false)$/i.test(value)) return value.toLowerCase() === "true";
-  throw new ScimError(400, "invalidValue", `${key} must be a boolean`);
-}
-
-function multiValued(resource: Json, key: string) {
-  const value = resource[key];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new ScimError(400, "invalidValue", `${key} must be an array`);
-  return value.map((item, index) => {
-    if (!isObject(item)) throw new ScimError(400, "invalidValue", `${key}[${index}] must be an object`);
-    return {
-      value: text(item, "value"),
-      type: text(item, "type"),
-      primary: bool(item.primary, `${key}.primary`) ?? false,
-    };
-  });
-}
-
-/** A SCIM User resource (as sent on POST/PUT) → the identity-core message. Rules stay in the core. */
-export function toUserMessage(resource: unknown): User {
-  if (!isObject(resource))
-    throw new ScimError(400, "invalidSyntax", "the request body must be a JSON object");
+/**
+ * A User resource already validated and coerced by @cosafe/scim (canonical names, real
+ * booleans, unstored attributes dropped) → the identity-core message. An absent `active`
+ * stays absent: on create it means true, on PUT "unchanged" (R4b). Rules stay in the core.
+ */
+export function toUserMessage(resource: Json): User {
   const name = isObject(resource.name) ? resource.name : {};
   return create(UserSchema, {
-    userName: text(resource, "userName"),
-    displayName: text(resource, "displayName"),
-    externalId: text(resource, "externalId"),
-    title: text(resource, "title"),
-    active: bool(resource.active, "active"),
+    userName: str(resource.userName),
+    displayName: str(resource.displayName),
+    externalId: str(resource.externalId),
+    title: str(resource.title),
+    active: typeof resource.active === "boolean" ? resource.active : undefined,
     name: {
-      formatted: text(name, "formatted"),
-      givenName: text(name, "givenName"),
-      familyName: text(name, "familyName"),
+      formatted: str(name.formatted),
+      givenName: str(name.givenName),
+      familyName: str(name.familyName),
     },
-    emails: multiValued(resource, "emails"),
-    phoneNumbers: multiValued(resource, "phoneNumbers"),
+    emails: multiValued(resource.emails),
+    phoneNumbers: multiValued(resource.phoneNumbers),
   });
 }
 
-function withoutEmpty<T extends Json>(object: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(object).filter(([, v]) => v !== "" && v !== undefined),
-  ) as Partial<T>;
+function withoutEmpty(object: Json): Json {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== "" && v !== undefined));
 }
 
 function multiValuedOut(items: { value: string; type: string; primary: boolean }[]) {
@@ -73,7 +50,7 @@ function multiValuedOut(items: { value: string; type: string; primary: boolean }
   );
 }
 
-/** The identity-core message → the SCIM User resource the identity provider reads back. */
+/** The identity-core message → the full SCIM User resource (projection happens afterwards). */
 export function toScimUser(user: User, baseUrl: string): Json {
   const name = withoutEmpty({
     formatted: user.name?.formatted,
@@ -81,7 +58,7 @@ export function toScimUser(user: User, baseUrl: string): Json {
     familyName: user.name?.familyName,
   });
   return {
-    schemas: [userSchemaUrn],
+    schemas: [USER_SCHEMA],
     id: user.id,
     ...withoutEmpty({ externalId: user.externalId }),
     userName: user.userName,
@@ -91,12 +68,24 @@ export function toScimUser(user: User, baseUrl: string): Json {
     ...(Object.keys(name).length > 0 ? { name } : {}),
     ...(user.emails.length > 0 ? { emails: multiValuedOut(user.emails) } : {}),
     ...(user.phoneNumbers.length > 0 ? { phoneNumbers: multiValuedOut(user.phoneNumbers) } : {}),
-    meta: resourceMeta({
+    meta: {
       resourceType: "User",
+      created: user.createTime ? timestampDate(user.createTime).toISOString() : undefined,
+      lastModified: user.updateTime ? timestampDate(user.updateTime).toISOString() : undefined,
       location: `${baseUrl}/Users/${user.id}`,
-      created: user.createTime ? timestampDate(user.createTime) : undefined,
-      lastModified: user.updateTime ? timestampDate(user.updateTime) : undefined,
-      etag: user.etag,
-    }),
+      version: weakEtag(user.etag),
+    },
   };
 }
+
+/** SCIM top-level attributes → identity-core update-mask paths (the attributes a PATCH touched). */
+export const userMaskPaths: Record<string, string> = {
+  userName: "user_name",
+  displayName: "display_name",
+  externalId: "external_id",
+  title: "title",
+  active: "active",
+  name: "name",
+  emails: "emails",
+  phoneNumbers: "phone_numbers",
+};

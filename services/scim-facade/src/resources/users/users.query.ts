@@ -4,12 +4,22 @@ import {
   FilterOperator,
   type FilterValue,
   FilterValueSchema,
+  SortOrder,
   UserField,
   type UserFilter,
   UserFilterSchema,
+  type UserOrderBy,
+  UserOrderBySchema,
 } from "@cosafe/proto/identity";
-import { type AttributeRef, type CompareFilter, type Filter, parseFilter, ScimError } from "@cosafe/scim";
-import { userSchemaUrn } from "./users.mapping.js";
+import {
+  type AttributeRef,
+  type CompareFilter,
+  type Filter,
+  parseFilter,
+  parseSortBy,
+  ScimError,
+  USER_SCHEMA,
+} from "@cosafe/scim";
 
 const invalid = (detail: string) => new ScimError(400, "invalidFilter", detail);
 
@@ -52,7 +62,7 @@ const operators: Record<CompareFilter["op"], FilterOperator> = {
 };
 
 function pathKey(ref: AttributeRef, parent?: AttributeRef): string {
-  if (ref.schema && ref.schema.toLowerCase() !== userSchemaUrn.toLowerCase()) {
+  if (ref.schema && ref.schema.toLowerCase() !== USER_SCHEMA.toLowerCase()) {
     throw invalid(`filtering by ${ref.schema} attributes is not supported`);
   }
   const parts = parent ? [parent.attribute, ref.attribute] : [ref.attribute, ref.subAttribute];
@@ -121,4 +131,31 @@ function translate(filter: Filter, parent?: AttributeRef): UserFilter {
 /** Parses a SCIM filter and translates it into identity-core's typed user filter. */
 export function userFilterFromScim(source: string): UserFilter {
   return translate(parseFilter(source));
+}
+
+/** sortBy allowlist: single-valued attributes only. */
+const sortable = new Set([
+  UserField.ID,
+  UserField.USER_NAME,
+  UserField.DISPLAY_NAME,
+  UserField.EXTERNAL_ID,
+  UserField.TITLE,
+  UserField.NAME_FORMATTED,
+  UserField.NAME_GIVEN_NAME,
+  UserField.NAME_FAMILY_NAME,
+  UserField.CREATE_TIME,
+  UserField.UPDATE_TIME,
+]);
+
+/** Translates SCIM sortBy/sortOrder into identity-core's user ordering. */
+export function userOrderFromScim(sortBy: string | undefined, descending: boolean): UserOrderBy | undefined {
+  if (!sortBy) return undefined;
+  let field: UserField;
+  try {
+    field = fieldOf(parseSortBy(sortBy));
+  } catch {
+    throw new ScimError(400, "invalidValue", `users cannot be sorted by "${sortBy}"`);
+  }
+  if (!sortable.has(field)) throw new ScimError(400, "invalidValue", `users cannot be sorted by "${sortBy}"`);
+  return create(UserOrderBySchema, { field, order: descending ? SortOrder.DESCENDING : SortOrder.ASCENDING });
 }

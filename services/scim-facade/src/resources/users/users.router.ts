@@ -1,65 +1,165 @@
-import { actorHeaders } from "@cosafe/rpc";
-import { buildListResponse } from "@cosafe/scim";
-import Router from "@koa/router";
+import { actorHeaders, Code, ConnectError, reasonOf } from "@cosafe/rpc";
+import {
+  applyPatch,
+  buildListResponse,
+  projectResource,
+  USER_RESOURCE_TYPE,
+  validateResource,
+} from "@cosafe/scim";
+import type Router from "@koa/router";
+import type { Context } from "koa";
 import type { CoreClients } from "../../clients.js";
-import { scimContentType } from "../../middleware/scim-content-type.js";
 import type { ScimState } from "../../scim-state.js";
-import { listParams } from "../list-params.js";
-import { toScimUser, toUserMessage } from "./users.mapping.js";
-import { userFilterFromScim } from "./users.query.js";
+import { ifMatchVersion, notModified, weakEtag } from "../etag.js";
+import { type ListParams, listParams, projectionParams } from "../list-params.js";
+import { present, respond } from "../respond.js";
+import { toScimUser, toUserMessage, userMaskPaths } from "./users.mapping.js";
+import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
-/** /Users: each route maps SCIM to one identity-core call and back. */
-export function usersRouter(deps: { core: CoreClients; baseUrl: string }) {
-  const router = new Router<ScimState>();
-  const options = (state: ScimState) => ({ headers: actorHeaders(state.actor) });
+type ScimContext = Context & { state: ScimState; params: Record<string, string> };
 
-  router.post("/Users", async (ctx) => {
-    const { user } = await deps.core.users.createUser(
-      { tenantId: ctx.state.tenantId, user: toUserMessage(ctx.request.body) },
-      options(ctx.state),
+/** How often a PATCH re-reads and retries when another writer changed the user in between. */
+const patchAttempts = 3;
+
+/**
+ * /Users: each route maps SCIM to identity-core calls and back. Rules (derivations,
+ * adoption, deprovisioning) happen in identity-core; here only protocol.
+ */
+export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients; baseUrl: string }) {
+  const { core, baseUrl } = deps;
+  const options = (ctx: ScimContext) => ({ headers: actorHeaders(ctx.state.actor) });
+  const project = (ctx: ScimContext, resource: Record<string, unknown>) =>
+    projectResource(resource, USER_RESOURCE_TYPE, projectionParams(ctx.query));
+  const note = (ctx: ScimContext, user: { id: string; userName: string; externalId: string }) => {
+    Object.assign(ctx.state.note, {
+      resourceType: "User",
+      resourceId: user.id,
+      userName: user.userName,
+      externalId: user.externalId || undefined,
+    });
+  };
+
+  const getUser = async (ctx: ScimContext) =>
+    present(
+      (await core.users.getUser({ tenantId: ctx.state.tenantId, userId: ctx.params.id }, options(ctx))).user,
+      "user",
     );
-    const resource = toScimUser(required(user), deps.baseUrl);
-    ctx.status = 201;
-    ctx.type = scimContentType;
-    ctx.set("Location", String((resource.meta as { location: string }).location));
-    ctx.set("ETag", String((resource.meta as { version: string }).version));
-    ctx.body = resource;
-  });
 
-  router.get("/Users/:id", async (ctx) => {
-    const { user } = await deps.core.users.getUser(
-      { tenantId: ctx.state.tenantId, userId: ctx.params.id },
-      options(ctx.state),
-    );
-    const resource = toScimUser(required(user), deps.baseUrl);
-    ctx.type = scimContentType;
-    ctx.set("ETag", String((resource.meta as { version: string }).version));
-    ctx.body = resource;
-  });
-
-  router.get("/Users", async (ctx) => {
-    const params = listParams(ctx.query);
-    const { users, totalSize } = await deps.core.users.listUsers(
+  async function list(ctx: ScimContext, params: ListParams) {
+    const { users, totalSize } = await core.users.listUsers(
       {
         tenantId: ctx.state.tenantId,
         filter: params.filter ? userFilterFromScim(params.filter) : undefined,
+        orderBy: userOrderFromScim(params.sortBy, params.descending),
         skip: params.startIndex - 1,
         pageSize: params.count,
       },
-      options(ctx.state),
+      options(ctx),
     );
-    ctx.type = scimContentType;
-    ctx.body = buildListResponse({
-      resources: users.map((user) => toScimUser(user, deps.baseUrl)),
-      totalResults: totalSize,
-      startIndex: params.startIndex,
+    const resources = users.map((user) =>
+      projectResource(toScimUser(user, baseUrl), USER_RESOURCE_TYPE, params.projection),
+    );
+    respond(
+      ctx,
+      200,
+      buildListResponse({ resources, totalResults: totalSize, startIndex: params.startIndex }),
+    );
+  }
+
+  router.post("/Users", async (ctx: ScimContext) => {
+    const { resource, ignoredAttributes } = validateResource(ctx.request.body, USER_RESOURCE_TYPE);
+    ctx.state.note = { resourceType: "User", ignoredAttributes, userName: String(resource.userName ?? "") };
+    const { user, notices } = await core.users.createUser(
+      { tenantId: ctx.state.tenantId, user: toUserMessage(resource) },
+      options(ctx),
+    );
+    const created = present(user, "user");
+    note(ctx, created);
+    if (notices.length > 0) ctx.state.note.detail = notices.join("; ");
+    respond(ctx, 201, project(ctx, toScimUser(created, baseUrl)), {
+      Location: `${baseUrl}/Users/${created.id}`,
+      ETag: weakEtag(created.etag),
     });
   });
 
-  return router;
-}
+  router.get("/Users", (ctx: ScimContext) => list(ctx, listParams(ctx.query)));
+  router.post("/Users/.search", (ctx: ScimContext) =>
+    list(ctx, listParams((ctx.request.body ?? {}) as Record<string, unknown>)),
+  );
 
-function required<T>(value: T | undefined): T {
-  if (value === undefined) throw new Error("identity-core answered without the resource");
-  return value;
+  router.get("/Users/:id", async (ctx: ScimContext) => {
+    const user = await getUser(ctx);
+    note(ctx, user);
+    if (notModified(ctx, user.etag)) {
+      ctx.status = 304;
+      return;
+    }
+    respond(ctx, 200, project(ctx, toScimUser(user, baseUrl)), { ETag: weakEtag(user.etag) });
+  });
+
+  router.put("/Users/:id", async (ctx: ScimContext) => {
+    const { resource, ignoredAttributes } = validateResource(ctx.request.body, USER_RESOURCE_TYPE);
+    ctx.state.note = { resourceType: "User", resourceId: ctx.params.id, ignoredAttributes };
+    const message = toUserMessage(resource);
+    message.id = ctx.params.id ?? "";
+    const { user, notices } = await core.users.updateUser(
+      {
+        tenantId: ctx.state.tenantId,
+        user: message,
+        updateMask: { paths: ["*"] },
+        etag: ifMatchVersion(ctx) ?? "",
+      },
+      options(ctx),
+    );
+    const updated = present(user, "user");
+    note(ctx, updated);
+    if (notices.length > 0) ctx.state.note.detail = notices.join("; ");
+    respond(ctx, 200, project(ctx, toScimUser(updated, baseUrl)), { ETag: weakEtag(updated.etag) });
+  });
+
+  /** PATCH: read, apply the operations (@cosafe/scim), write back the touched attributes with the version read. */
+  router.patch("/Users/:id", async (ctx: ScimContext) => {
+    const wanted = ifMatchVersion(ctx);
+    ctx.state.note = { resourceType: "User", resourceId: ctx.params.id };
+    for (let attempt = 1; ; attempt++) {
+      const current = await getUser(ctx);
+      note(ctx, current);
+      const etag = wanted ?? current.etag;
+      const patched = applyPatch(toScimUser(current, baseUrl), ctx.request.body, USER_RESOURCE_TYPE);
+      ctx.state.note.ignoredAttributes = patched.ignoredAttributes;
+      const paths = patched.touched
+        .map((attribute) => userMaskPaths[attribute])
+        .filter((p): p is string => Boolean(p));
+      if (paths.length === 0) {
+        respond(ctx, 200, project(ctx, toScimUser(current, baseUrl)), { ETag: weakEtag(current.etag) });
+        return;
+      }
+      const message = toUserMessage(patched.resource);
+      message.id = current.id;
+      try {
+        const { user, notices } = await core.users.updateUser(
+          { tenantId: ctx.state.tenantId, user: message, updateMask: { paths }, etag },
+          options(ctx),
+        );
+        const updated = present(user, "user");
+        note(ctx, updated);
+        if (notices.length > 0) ctx.state.note.detail = notices.join("; ");
+        respond(ctx, 200, project(ctx, toScimUser(updated, baseUrl)), { ETag: weakEtag(updated.etag) });
+        return;
+      } catch (error) {
+        const raced =
+          error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === "ETAG_MISMATCH";
+        if (!raced || wanted !== undefined || attempt >= patchAttempts) throw error;
+      }
+    }
+  });
+
+  router.delete("/Users/:id", async (ctx: ScimContext) => {
+    ctx.state.note = { resourceType: "User", resourceId: ctx.params.id };
+    await core.users.deleteUser(
+      { tenantId: ctx.state.tenantId, userId: ctx.params.id, etag: ifMatchVersion(ctx) ?? "" },
+      options(ctx),
+    );
+    ctx.status = 204;
+  });
 }

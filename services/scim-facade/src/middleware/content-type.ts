@@ -1,0 +1,15 @@
+import { ScimError } from "@cosafe/scim";
+import type { Middleware } from "koa";
+
+/** A request with a body must send JSON: `application/scim+json` or `application/json` (RFC 7644 §3.1). */
+export const requireJsonBody: Middleware = async (ctx, next) => {
+  const hasBody = Number(ctx.get("content-length") || 0) > 0 || ctx.get("transfer-encoding") !== "";
+  if (
+    hasBody &&
+    ["POST", "PUT", "PATCH"].includes(ctx.method) &&
+    !ctx.is("application/scim+json", "application/json")
+  ) {
+    throw new ScimError(415, "invalidSyntax", "send the body as application/scim+json (or application/json)");
+  }
+  await next();
+};
