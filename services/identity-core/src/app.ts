@@ -35,9 +35,14 @@ export interface IdentityCore {
 export async function startIdentityCore(
   config: IdentityCoreConfig,
   logger: Logger,
-  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
+  options: { seats?: SeatLedger; notifier?: InvitationNotifier; onQuery?: (sql: string) => void } = {},
 ): Promise<IdentityCore> {
-  const orm = await MikroORM.init(ormConfig(config.databaseUrl, { poolMax: config.dbPoolMax }));
+  const orm = await MikroORM.init(
+    ormConfig(config.databaseUrl, {
+      poolMax: config.dbPoolMax,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    }),
+  );
   try {
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");

@@ -21,6 +21,7 @@ import {
   addMembers,
   deprovisionWithoutScimGroups,
   type MemberChangeContext,
+  ReprovisionRace,
   removeMembers,
   reprovisionCandidates,
 } from "./member-changes.js";
@@ -229,10 +230,12 @@ export class GroupCommands {
               user_id: string;
             }[]
           ).map((r) => r.user_id);
-      const removal = await removeMembers(
-        ctx,
-        current.filter((id) => !wanted.has(id)),
-      );
+      const leaving = current.filter((id) => !wanted.has(id));
+      // Every user this replace touches is locked up front, in id order (R7): locking the
+      // leaving users and then the wanted ones would deadlock with a concurrent replace that
+      // moves users the other way.
+      await lockUsers(em, tenantId, [...leaving, ...wanted].filter(isUuid));
+      const removal = await removeMembers(ctx, leaving);
       const addition = await addMembers(ctx, [...wanted], taken);
       return {
         result: { ...removal, added: addition.added, reprovisioned: addition.reprovisioned },
@@ -296,15 +299,31 @@ export class GroupCommands {
     };
   }
 
-  /** Seats first (R9), then one transaction, then seats back: unused ones and deprovisioned users'. */
+  /**
+   * Seats first (R9), then one transaction, then seats back: unused ones and deprovisioned
+   * users'. When a concurrent removal deprovisioned a user this add must re-provision (R4),
+   * the whole transaction runs again with a seat for it.
+   */
   private async membershipTransaction<T>(
     tenantId: string,
     reprovisionIds: readonly string[],
-    work: (
-      em: EntityManager,
-      tenant: Tenant,
-      taken: ReadonlyMap<string, string | null>,
-    ) => Promise<{ result: T; kept: readonly string[]; released: readonly string[] }>,
+    work: MembershipWork<T>,
+  ): Promise<T> {
+    let candidates = [...reprovisionIds];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.membershipAttempt(tenantId, candidates, work);
+      } catch (error) {
+        if (!(error instanceof ReprovisionRace) || attempt >= 3) throw error;
+        candidates = [...new Set([...candidates, ...error.userIds])];
+      }
+    }
+  }
+
+  private async membershipAttempt<T>(
+    tenantId: string,
+    reprovisionIds: readonly string[],
+    work: MembershipWork<T>,
   ): Promise<T> {
     const released: string[] = [];
     const result = await withSeats(this.seats, tenantId, reprovisionIds, async (taken) => {
@@ -318,6 +337,12 @@ export class GroupCommands {
     return result;
   }
 }
+
+type MembershipWork<T> = (
+  em: EntityManager,
+  tenant: Tenant,
+  taken: ReadonlyMap<string, string | null>,
+) => Promise<{ result: T; kept: readonly string[]; released: readonly string[] }>;
 
 async function assertEtag(em: EntityManager, group: Group, etag: string | undefined): Promise<void> {
   if (!etag) return;

@@ -39,6 +39,22 @@ function distinct(ids: readonly string[]): string[] {
 }
 
 /**
+ * Thrown inside a membership transaction when an identity provider's add meets users that a
+ * concurrent removal deprovisioned by R7 after their seats were reserved (R4: the add must
+ * re-provision them, and seats are never taken while holding locks). The command retries with
+ * seats for them; if it escapes, the caller sees a retryable ABORTED.
+ */
+export class ReprovisionRace extends DomainError {
+  constructor(readonly userIds: readonly string[]) {
+    super(
+      "ABORTED",
+      "CONCURRENT_MODIFICATION",
+      `users ${userIds.slice(0, 5).join(", ")} were deprovisioned concurrently; retry the request`,
+    );
+  }
+}
+
+/**
  * Users an identity provider's add would re-provision (R4): deprovisioned because their
  * last SCIM group went, not because the IdP set active=false. Read before the transaction so
  * their seats can be taken without holding locks.
@@ -82,6 +98,15 @@ export async function addMembers(
   const ids = pgArray(wanted);
   let reprovisioned: string[] = [];
   if (isScim(call)) {
+    const raced = locked
+      .filter(
+        (u) =>
+          u.state === "DEPROVISIONED" &&
+          u.deprovision_reason === "LAST_SCIM_GROUP_REMOVED" &&
+          !seats.has(u.id),
+      )
+      .map((u) => u.id);
+    if (raced.length > 0) throw new ReprovisionRace(raced);
     const manual = locked.filter((u) => u.managed_by === "MANUAL").map((u) => u.id);
     await adoptUsers(em, call, group.tenantId, manual);
     const candidates = new Map([...seats].filter(([id]) => found.has(id)));
