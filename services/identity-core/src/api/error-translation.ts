@@ -24,6 +24,14 @@ const uniqueConstraints: Record<string, { reason: string; message: string }> = {
     reason: "USER_NAME_TAKEN",
     message: "userName is already taken in this tenant",
   },
+  app_group_tenant_external_id_uq: {
+    reason: "GROUP_EXTERNAL_ID_TAKEN",
+    message: "externalId is already used by another group of this tenant (R13)",
+  },
+  app_group_tenant_linked_name_uq: {
+    reason: "GROUP_NAME_TAKEN",
+    message: "displayName is already used by another SCIM-linked group of this tenant (R13)",
+  },
 };
 
 /** Turns a domain refusal, a unique violation or a lost optimistic race into a gRPC status with a reason. */

@@ -113,7 +113,6 @@ export class GroupCommands {
       const group = await findGroup(em, tenantId, groupId);
       await assertEtag(em, group, etag);
       const before = groupAuditView(group);
-      if (isScim(call)) await linkGroup(em, call, group);
       if (mask.includes("display_name") && input.displayName?.trim()) {
         const displayName = input.displayName.trim();
         if (group.scimLinked && displayName.toLowerCase() !== group.displayName.toLowerCase()) {
@@ -122,6 +121,8 @@ export class GroupCommands {
         group.displayName = displayName;
       }
       if (mask.includes("external_id")) group.externalId = input.externalId?.trim() || null;
+      // R11/R13: linking checks the name the group will have, not the one it had.
+      if (isScim(call)) await linkGroup(em, call, group);
       recordAudit(em, call, {
         tenantId,
         action: "group.updated",
