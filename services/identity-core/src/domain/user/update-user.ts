@@ -10,13 +10,13 @@ import { recordChanges } from "../changes/record-changes.js";
 import { DomainError, invalidArgument, notFound } from "../domain-error.js";
 import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
 import { reprovisionUsers } from "../provisioning/reprovision-users.js";
-import { releaseAll, withSeats } from "../provisioning/seat-saga.js";
+import { releaseUnused, storedSeats, withSeats } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
-import { resolveUserMask } from "./update-mask.js";
+import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
 import { auditView } from "./user-audit-view.js";
 import { mappedFields, scimNames } from "./user-fields.js";
 import type { UserInput } from "./user-input.js";
@@ -71,15 +71,18 @@ export class UpdateUser {
     requireTenantAccess(call, tenantId, writers);
     const mask = resolveUserMask(update.mask);
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
-    const current = isUuid(update.userId)
-      ? await this.orm.em.fork().findOne(UserSchema, { id: update.userId, tenantId })
+    // Ids are compared as text below (seats taken vs. users re-provisioned): one spelling.
+    const userId = update.userId.toLowerCase();
+    const current = isUuid(userId)
+      ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId })
       : null;
     const needsSeat = wantsActive === true && current?.state === "DEPROVISIONED";
     const released: ReleasedSeat[] = [];
-    const result = await withSeats(this.seats, tenantId, needsSeat ? [update.userId] : [], async (taken) => {
+    const inUse = storedSeats(this.orm);
+    const run = async (taken: ReadonlyMap<string, string | null>) => {
       const outcome = await this.orm.em.fork().transactional(async (em) => {
         const tenant = await findTenant(em, tenantId);
-        const user = await lockUser(em, tenantId, update.userId);
+        const user = await lockUser(em, tenantId, userId);
         assertUserEtag(user, update.etag);
         const before = auditView(user);
         if (call.actor.role === Role.SCIM) {
@@ -107,7 +110,7 @@ export class UpdateUser {
             });
           }
         }
-        const notices = applyFields(user, update.input, mask.fields, mask.replace);
+        const notices = applyFields(user, update.input, mask);
         await em.flush();
         let kept: string[] = [];
         if (wantsActive === true && user.state === "DEPROVISIONED") {
@@ -146,18 +149,21 @@ export class UpdateUser {
         return { result: { user, notices }, kept };
       });
       return outcome;
-    });
-    await releaseAll(
+    };
+    const result = await withSeats(this.seats, tenantId, needsSeat ? [userId] : [], run, inUse);
+    await releaseUnused(
       this.seats,
       tenantId,
       released.map((r) => r.seatId),
+      inUse,
     );
     return result;
   }
 }
 
 /** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
-function applyFields(user: User, input: UserInput, fields: ReadonlySet<string>, replace: boolean): string[] {
+function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[] {
+  const { fields, replace } = mask;
   const notices: string[] = [];
   if (fields.has("user_name")) {
     const userName = input.userName.trim();
@@ -165,9 +171,9 @@ function applyFields(user: User, input: UserInput, fields: ReadonlySet<string>, 
     user.userName = userName;
   }
   if (fields.has("name")) {
-    user.nameFormatted = input.name.formatted || null;
-    user.nameGivenName = input.name.givenName || null;
-    user.nameFamilyName = input.name.familyName || null;
+    if (mask.nameParts.has("formatted")) user.nameFormatted = input.name.formatted || null;
+    if (mask.nameParts.has("given_name")) user.nameGivenName = input.name.givenName || null;
+    if (mask.nameParts.has("family_name")) user.nameFamilyName = input.name.familyName || null;
   }
   if (fields.has("display_name")) {
     const derived = deriveDisplayName(input.displayName, input.name, user.userName);

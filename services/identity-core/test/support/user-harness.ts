@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { type Client, ConnectError, createClient } from "@connectrpc/connect";
+import { createLogger } from "@cosafe/logging";
+import {
+  AccountService,
+  AuditService,
+  GroupService,
+  ScimTokenService,
+  TenantService,
+  UserService,
+} from "@cosafe/proto/identity";
+import { createServiceTransport } from "@cosafe/rpc";
+import pg from "pg";
+import { expect } from "vitest";
+import { startIdentityCore } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import type { SeatLedger } from "../../src/domain/seats.js";
+import type { InvitationMessage, InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
+import { as, type CoreHarness, identityTestDatabase, supportActor, testCredential } from "./core-harness.js";
+
+/**
+ * A seat ledger that behaves like the licensing service (R9): an allocation is keyed by
+ * user id and returns the seat the user already holds, if any, else a fresh seat id; a
+ * release names a seat id and frees it. Every call is recorded.
+ */
+export class RecordingSeats implements SeatLedger {
+  readonly allocations: { tenantId: string; userId: string; seatId: string }[] = [];
+  readonly releases: { tenantId: string; seatId: string }[] = [];
+  /** Seats currently held, by "tenantId/userId". */
+  readonly held = new Map<string, string>();
+
+  async allocate(tenantId: string, userId: string): Promise<string> {
+    const key = `${tenantId}/${userId.toLowerCase()}`;
+    const seatId = this.held.get(key) ?? randomUUID();
+    this.held.set(key, seatId);
+    this.allocations.push({ tenantId, userId, seatId });
+    return seatId;
+  }
+
+  async release(tenantId: string, seatId: string): Promise<void> {
+    this.releases.push({ tenantId, seatId });
+    for (const [key, held] of this.held) if (held === seatId) this.held.delete(key);
+  }
+
+  allocationsFor(userId: string) {
+    return this.allocations.filter((a) => a.userId.toLowerCase() === userId.toLowerCase());
+  }
+
+  /** The seat the ledger believes the user holds, if any. */
+  seatOf(tenantId: string, userId: string): string | undefined {
+    return this.held.get(`${tenantId}/${userId.toLowerCase()}`);
+  }
+
+  released(seatId: string): boolean {
+    return this.releases.some((r) => r.seatId === seatId);
+  }
+}
+
+/** An invitation notifier that records what it was asked to deliver (R3). */
+export class RecordingNotifier implements InvitationNotifier {
+  readonly sent: InvitationMessage[] = [];
+
+  async send(invitation: InvitationMessage): Promise<void> {
+    this.sent.push(invitation);
+  }
+}
+
+export interface UserHarness extends CoreHarness {
+  groups: Client<typeof GroupService>;
+  accounts: Client<typeof AccountService>;
+  /** A small pool on the test database, for asserting stored state with SQL. */
+  db: pg.Pool;
+}
+
+/**
+ * Like startCoreHarness, with a seat ledger and an invitation notifier of the test's
+ * choosing, group and account clients, and a SQL pool on the same database.
+ */
+export async function startUserHarness(
+  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
+): Promise<UserHarness> {
+  const database = await identityTestDatabase();
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    IDENTITY_CORE_PORT: "0",
+    COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
+    IDENTITY_CORE_DB_POOL_MAX: "25",
+  });
+  const core = await startIdentityCore(
+    config,
+    createLogger({ service: "identity-core", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    options,
+  );
+  const url = `http://127.0.0.1:${core.server.port}`;
+  const transport = createServiceTransport({ baseUrl: url, credential: testCredential });
+  const tenants = createClient(TenantService, transport);
+  const db = new pg.Pool({ connectionString: database.url, max: 3 });
+  return {
+    core,
+    database,
+    url,
+    db,
+    tenants,
+    users: createClient(UserService, transport),
+    tokens: createClient(ScimTokenService, transport),
+    audit: createClient(AuditService, transport),
+    groups: createClient(GroupService, transport),
+    accounts: createClient(AccountService, transport),
+    async newTenant(name = "Acme Crisis Team") {
+      const { tenant } = await tenants.createTenant({ displayName: name }, as(supportActor));
+      if (!tenant) throw new Error("no tenant returned");
+      return tenant.id;
+    },
+    async close() {
+      await db.end();
+      await core.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The ConnectError a call failed with; fails the test when it succeeded. */
+export async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ConnectError);
+  return error as ConnectError;
+}
+
+/** Stored row of a user, or undefined when the row is gone. */
+export async function userRow(db: pg.Pool, userId: string) {
+  const { rows } = await db.query(
+    `select id, user_name, display_name, external_id, title, active, state, managed_by, seat_id,
+            name_formatted, name_given_name, name_family_name, emails, phone_numbers, locale, role,
+            custom_attributes, version, deprovision_reason
+       from identity.app_user where id = $1`,
+    [userId],
+  );
+  return rows[0] as Record<string, unknown> | undefined;
+}
+
+/** Account ids the user is in, sorted. */
+export async function accountsOf(db: pg.Pool, userId: string): Promise<string[]> {
+  const { rows } = await db.query(
+    "select account_id from identity.account_membership where user_id = $1 order by account_id",
+    [userId],
+  );
+  return rows.map((r) => r.account_id as string);
+}
+
+/** The user's group memberships as "groupId source state", sorted. */
+export async function membershipsOf(db: pg.Pool, userId: string): Promise<string[]> {
+  const { rows } = await db.query(
+    "select group_id, source, state from identity.group_membership where user_id = $1",
+    [userId],
+  );
+  return rows.map((r) => `${r.group_id} ${r.source} ${r.state}`).sort();
+}
+
+/** Audit actions about a target, oldest first. */
+export async function auditActions(db: pg.Pool, targetId: string): Promise<string[]> {
+  const { rows } = await db.query(
+    "select action from identity.audit_event where target_id = $1 order by id",
+    [targetId],
+  );
+  return rows.map((r) => r.action as string);
+}
+
+export async function auditCount(db: pg.Pool, tenantId: string): Promise<number> {
+  const { rows } = await db.query(
+    "select count(*)::int as n from identity.audit_event where tenant_id = $1",
+    [tenantId],
+  );
+  return rows[0].n as number;
+}
