@@ -6,6 +6,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { licenseService } from "./api/license-service.js";
 import type { LicensingConfig } from "./config.js";
 import { LicenseCommands } from "./domain/license-commands.js";
+import { SeatCommands } from "./domain/seat-commands.js";
 import { schemaName } from "./storage/entities.js";
 import { ormConfig } from "./storage/orm-config.js";
 
@@ -21,12 +22,13 @@ export async function startLicensing(config: LicensingConfig, logger: Logger): P
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
     const licenses = new LicenseCommands(orm);
+    const seats = new SeatCommands(orm);
     const server = await startRpcServer({
       host: config.host,
       port: config.port,
       logger,
       credentials: config.credentials,
-      routes: (router) => router.service(LicenseService, licenseService({ licenses })),
+      routes: (router) => router.service(LicenseService, licenseService({ licenses, seats })),
       serviceNames: [LicenseService.typeName],
     });
     logger.info({ port: server.port }, "licensing serving gRPC");

@@ -4,12 +4,12 @@ import { createLogger } from "@cosafe/logging";
 import { ActorType, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
 import { actorHeaders, type CallActor, createServiceTransport, reasonOf } from "@cosafe/rpc";
-import { createTestDatabase, type TestDatabase } from "@cosafe/testing";
+import type { TestDatabase } from "@cosafe/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Licensing, startLicensing } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { migrateDatabase } from "../src/storage/migrate-database.js";
+import { licensingTestDatabase } from "./support/licensing-harness.js";
 
 const credential = { service: "test-suite", secret: "test-suite-secret-0123456789" };
 const support: CallActor = { type: ActorType.PERSON, id: "support@cosafe.test", role: Role.SUPPORT };
@@ -20,13 +20,7 @@ let licensing: Licensing;
 let client: ReturnType<typeof createClient<typeof LicenseService>>;
 
 beforeAll(async () => {
-  database = await createTestDatabase({
-    template: {
-      key: "licensing",
-      fingerprint: "0001",
-      prepare: async (url) => void (await migrateDatabase(url)),
-    },
-  });
+  database = await licensingTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,
     LICENSING_PORT: "0",
@@ -97,12 +91,5 @@ describe("LicenseService", () => {
     expect(reasonOf(await failure(client.getLicense({ tenantId: "acme" }, as(support))))).toBe(
       "TENANT_ID_INVALID",
     );
-  });
-
-  it("seat allocation is not served yet and says so (UNIMPLEMENTED), never a fake seat", async () => {
-    const error = await failure(
-      client.allocateSeat({ tenantId: randomUUID(), userId: randomUUID() }, as(support)),
-    );
-    expect(error.code).toBe(Code.Unimplemented);
   });
 });

@@ -1,9 +1,14 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { LicenseSchema as LicenseMessageSchema, type LicenseService } from "@cosafe/proto/licensing";
+import {
+  LicenseSchema as LicenseMessageSchema,
+  type LicenseService,
+  SeatSchema as SeatMessageSchema,
+} from "@cosafe/proto/licensing";
 import { callContextOf } from "@cosafe/rpc";
 import type { LicenseCommands, LicenseView } from "../domain/license-commands.js";
+import type { SeatCommands, SeatView } from "../domain/seat-commands.js";
 
 function toLicenseMessage(license: LicenseView) {
   return create(LicenseMessageSchema, {
@@ -15,10 +20,20 @@ function toLicenseMessage(license: LicenseView) {
   });
 }
 
-/** cosafe.licensing.v1.LicenseService. Seat allocation RPCs answer UNIMPLEMENTED until the licensing issue lands. */
+function toSeatMessage(seat: SeatView) {
+  return create(SeatMessageSchema, {
+    id: seat.id,
+    tenantId: seat.tenantId,
+    userId: seat.userId,
+    createTime: timestampFromDate(seat.createdAt),
+  });
+}
+
+/** cosafe.licensing.v1.LicenseService: thin handlers over the licence and seat commands. */
 export function licenseService(deps: {
   licenses: LicenseCommands;
-}): Partial<ServiceImpl<typeof LicenseService>> {
+  seats: SeatCommands;
+}): ServiceImpl<typeof LicenseService> {
   return {
     async getLicense(req, ctx) {
       return { license: toLicenseMessage(await deps.licenses.get(callContextOf(ctx), req.tenantId)) };
@@ -28,6 +43,35 @@ export function licenseService(deps: {
         license: toLicenseMessage(
           await deps.licenses.setSeatLimit(callContextOf(ctx), req.tenantId, req.seatLimit),
         ),
+      };
+    },
+    async allocateSeat(req, ctx) {
+      return { seat: toSeatMessage(await deps.seats.allocate(callContextOf(ctx), req.tenantId, req.userId)) };
+    },
+    async releaseSeat(req, ctx) {
+      await deps.seats.release(callContextOf(ctx), req.tenantId, req.seatId);
+      return {};
+    },
+    async listSeats(req, ctx) {
+      const page = await deps.seats.list(callContextOf(ctx), req.tenantId, req);
+      return {
+        seats: page.seats.map(toSeatMessage),
+        totalSize: page.total,
+        nextPageToken: page.nextPageToken,
+      };
+    },
+    async reconcileSeats(req, ctx) {
+      const report = await deps.seats.reconcile(
+        callContextOf(ctx),
+        req.tenantId,
+        req.provisionedUsers,
+        req.gracePeriodSeconds,
+      );
+      return {
+        releasedSeats: report.released.map(toSeatMessage),
+        grantedSeats: report.granted.map(toSeatMessage),
+        reassignedSeats: report.reassigned.map(toSeatMessage),
+        overrunUserIds: report.overrunUserIds,
       };
     },
   };

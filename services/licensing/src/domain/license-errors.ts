@@ -17,4 +17,29 @@ export const licenseErrors = {
     ),
   invalidTenantId: () =>
     errorWithReason(Code.InvalidArgument, "TENANT_ID_INVALID", "tenant_id must be a UUID", { domain }),
+  invalidUserId: (field = "user_id") =>
+    errorWithReason(Code.InvalidArgument, "USER_ID_INVALID", `${field} must be a UUID`, { domain }),
+  invalidSeatId: (field = "seat_id") =>
+    errorWithReason(Code.InvalidArgument, "SEAT_ID_INVALID", `${field} must be a UUID`, { domain }),
+  invalidGracePeriod: () =>
+    errorWithReason(
+      Code.InvalidArgument,
+      "GRACE_PERIOD_INVALID",
+      "grace_period_seconds must not be negative",
+      { domain },
+    ),
+  invalidPage: () =>
+    errorWithReason(Code.InvalidArgument, "PAGE_INVALID", "page_size must not be negative", { domain }),
+  invalidPageToken: () =>
+    errorWithReason(Code.InvalidArgument, "PAGE_TOKEN_INVALID", "page_token is not one this service issued", {
+      domain,
+    }),
+  /** R9: the licence is full. Never RESOURCE_EXHAUSTED: that reads as "retry soon" and makes IdPs hammer. */
+  limitReached: (seatsInUse: number, seatLimit: number) =>
+    errorWithReason(
+      Code.FailedPrecondition,
+      "LICENSE_LIMIT_REACHED",
+      `licence limit reached: ${seatsInUse} of ${seatLimit} seats in use; Cosafe support can raise the limit`,
+      { domain, metadata: { seatsInUse: String(seatsInUse), seatLimit: String(seatLimit) } },
+    ),
 };
