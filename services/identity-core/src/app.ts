@@ -9,6 +9,8 @@ import { AuditQueries } from "./domain/audit/audit-queries.js";
 import { ChangeFeed } from "./domain/changes/change-feed.js";
 import { GroupCommands } from "./domain/group/group-commands.js";
 import { GroupQueries } from "./domain/group/group-queries.js";
+import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
+import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
 import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import { type SeatLedger, UnmeteredSeats } from "./domain/seats.js";
 import { TenantCommands } from "./domain/tenant/tenant-commands.js";
@@ -60,6 +62,7 @@ export async function startIdentityCore(
       tokens: new ScimTokenCommands(orm),
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
+      provisioningLog: new ProvisioningLog(orm),
     };
     const server = await startRpcServer({
       host: config.host,
@@ -71,11 +74,14 @@ export async function startIdentityCore(
       interceptors: [errorTranslationInterceptor],
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
+    const purge = new ProvisioningLogPurge(orm, logger);
+    purge.start();
     return {
       server,
       orm,
       close: async () => {
         await server.close();
+        await purge.stop();
         await orm.close();
       },
     };

@@ -4,6 +4,7 @@ import {
   AuditService,
   ChangeFeedService,
   GroupService,
+  ProvisioningLogService,
   ScimTokenService,
   TenantService,
   UserService,
@@ -12,6 +13,7 @@ import { accountService } from "./api/account-service.js";
 import { auditService } from "./api/audit-service.js";
 import { changeFeedService } from "./api/change-feed-service.js";
 import { groupService } from "./api/group-service.js";
+import { provisioningLogService } from "./api/provisioning-log-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
 import { tenantService } from "./api/tenant-service.js";
 import { type UserServiceDeps, userService } from "./api/user-service.js";
@@ -20,6 +22,7 @@ import type { AuditQueries } from "./domain/audit/audit-queries.js";
 import type { ChangeFeed } from "./domain/changes/change-feed.js";
 import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
+import type { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import type { TenantCommands } from "./domain/tenant/tenant-commands.js";
 
@@ -31,6 +34,7 @@ export interface Domain extends UserServiceDeps {
   tokens: ScimTokenCommands;
   audit: AuditQueries;
   feed: ChangeFeed;
+  provisioningLog: ProvisioningLog;
 }
 
 const services = [
@@ -41,6 +45,7 @@ const services = [
   ScimTokenService,
   AuditService,
   ChangeFeedService,
+  ProvisioningLogService,
 ];
 
 /** The services identity-core serves, by name, for health checks. */
@@ -55,5 +60,6 @@ export function routes(domain: Domain) {
     router.service(ScimTokenService, scimTokenService(domain));
     router.service(AuditService, auditService(domain));
     router.service(ChangeFeedService, changeFeedService(domain));
+    router.service(ProvisioningLogService, provisioningLogService(domain));
   };
 }
