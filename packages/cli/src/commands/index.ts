@@ -1,0 +1,17 @@
+import type { CommandGroup } from "../command.js";
+import { accountCommands } from "./account.js";
+import { auditCommands } from "./audit.js";
+import { logCommands } from "./log.js";
+import { seatsCommands } from "./seats.js";
+import { tenantCommands } from "./tenant.js";
+import { tokenCommands } from "./token.js";
+
+/** Every command, in the order `cosafe --help` lists them. New groups (pause, brake, import…) go here. */
+export const commandGroups: CommandGroup[] = [
+  tenantCommands,
+  accountCommands,
+  seatsCommands,
+  tokenCommands,
+  logCommands,
+  auditCommands,
+];

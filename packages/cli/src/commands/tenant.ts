@@ -1,0 +1,172 @@
+import { type Account, AccountSchema, type Tenant, TenantSchema } from "@cosafe/proto/identity";
+import { parseCount, stringOption } from "../args.js";
+import type { Command, CommandContext, CommandGroup } from "../command.js";
+import { CommandFailure } from "../errors.js";
+import { formatTime } from "../output.js";
+import { collectPages } from "../paging.js";
+import { dateOf, getTenant, messageJson, pageSizeOption, tenantArg } from "./shared.js";
+
+/** Every account of a tenant, paged. */
+export async function listAllAccounts(ctx: CommandContext, tenantId: string, pageSize = 1000) {
+  return collectPages(ctx.out, "accounts", async (pageToken) => {
+    const page = await ctx.clients.accounts.listAccounts({ tenantId, pageSize, pageToken }, ctx.call);
+    return { items: page.accounts, nextPageToken: page.nextPageToken, total: page.totalSize };
+  });
+}
+
+/** The account SCIM lands users and groups in (R15): the setting, or the main account. */
+export function effectiveDefaultAccountId(tenant: Tenant): string {
+  return tenant.settings?.defaultAccountId || tenant.mainAccountId;
+}
+
+function accountLabel(id: string, accounts: readonly Account[]): string {
+  const account = accounts.find((a) => a.id === id);
+  return account ? `${id} (${account.displayName})` : id;
+}
+
+const create: Command = {
+  words: ["tenant", "create"],
+  summary: "create a tenant and its main account",
+  description:
+    "Creates a Cosafe customer with its main account. The new tenant has a seat limit of 0 and no\n" +
+    "SCIM token: set a limit with `seats set-limit` and issue a token with `token issue`.",
+  positionals: [{ name: "name", description: "the customer's name" }],
+  options: [
+    {
+      name: "main-account",
+      type: "string",
+      value: "NAME",
+      description: "name of the main account (default: the tenant's name)",
+    },
+  ],
+  examples: [
+    'cosafe tenant create "Acme Corp"',
+    'cosafe tenant create "Acme Corp" --json | jq -r .tenant.id',
+  ],
+  async run(ctx, { positionals, options }) {
+    const [name] = positionals as [string];
+    const { tenant } = await ctx.clients.tenants.createTenant(
+      { displayName: name, mainAccountDisplayName: stringOption(options, "main-account") ?? "" },
+      ctx.call,
+    );
+    if (!tenant) throw new CommandFailure("identity-core created no tenant");
+    ctx.out.result({ tenant: messageJson(TenantSchema, tenant), mainAccountId: tenant.mainAccountId }, () => {
+      ctx.out.line(`Created tenant ${tenant.id}`);
+      ctx.out.fields([
+        ["  name", tenant.displayName],
+        ["  main account", tenant.mainAccountId],
+      ]);
+      ctx.out.line();
+      ctx.out.line("Next:");
+      ctx.out.line(`  cosafe seats set-limit ${tenant.id} <seats>`);
+      ctx.out.line(`  cosafe token issue ${tenant.id} --name "Entra ID"`);
+    });
+  },
+};
+
+const list: Command = {
+  words: ["tenant", "list"],
+  summary: "list every tenant, oldest first",
+  positionals: [],
+  options: [pageSizeOption],
+  async run(ctx, { options }) {
+    const pageSize = parseCount(
+      stringOption(options, "page-size") ?? "200",
+      "--page-size",
+      ["tenant", "list"],
+      1000,
+    );
+    const tenants = await collectPages(ctx.out, "tenants", async (pageToken) => {
+      const page = await ctx.clients.tenants.listTenants({ pageSize, pageToken }, ctx.call);
+      return { items: page.tenants, nextPageToken: page.nextPageToken, total: page.totalSize };
+    });
+    ctx.out.result({ tenants: tenants.map((t) => messageJson(TenantSchema, t)) }, () =>
+      ctx.out.table(
+        [
+          { header: "ID", value: (t: Tenant) => t.id },
+          { header: "NAME", value: (t) => t.displayName },
+          { header: "MAIN ACCOUNT", value: (t) => t.mainAccountId },
+          {
+            header: "DEFAULT ACCOUNT",
+            value: (t) =>
+              effectiveDefaultAccountId(t) === t.mainAccountId ? "(main)" : effectiveDefaultAccountId(t),
+          },
+          { header: "CREATED", value: (t) => formatTime(dateOf(t.createTime)) },
+        ],
+        tenants,
+        "(no tenants)",
+      ),
+    );
+  },
+};
+
+const show: Command = {
+  words: ["tenant", "show"],
+  summary: "show a tenant, its accounts and settings",
+  positionals: [tenantArg],
+  options: [],
+  async run(ctx, { positionals }) {
+    const [tenantId] = positionals as [string];
+    const tenant = await getTenant(ctx, tenantId);
+    const accounts = await listAllAccounts(ctx, tenantId);
+    const defaultAccountId = effectiveDefaultAccountId(tenant);
+    const lastGroup = tenant.settings?.deprovisionOnLastGroupRemoval ?? true;
+    ctx.out.result(
+      {
+        tenant: messageJson(TenantSchema, tenant),
+        defaultAccountId,
+        accounts: accounts.map((a) => messageJson(AccountSchema, a)),
+      },
+      () =>
+        ctx.out.fields([
+          ["id", tenant.id],
+          ["name", tenant.displayName],
+          ["main account", accountLabel(tenant.mainAccountId, accounts)],
+          [
+            "default account",
+            defaultAccountId === tenant.mainAccountId
+              ? "the main account"
+              : accountLabel(defaultAccountId, accounts),
+          ],
+          ["accounts", String(accounts.length)],
+          ["deprovision on last group removal (R7)", lastGroup ? "yes" : "no"],
+          ["created", formatTime(dateOf(tenant.createTime))],
+          ["updated", formatTime(dateOf(tenant.updateTime))],
+        ]),
+    );
+  },
+};
+
+const setDefaultAccount: Command = {
+  words: ["tenant", "set-default-account"],
+  summary: "set the account where SCIM-created users and groups land (R15)",
+  positionals: [tenantArg, { name: "account", description: "account id of that tenant" }],
+  options: [],
+  async run(ctx, { positionals }) {
+    const [tenantId, accountId] = positionals as [string, string];
+    const before = await getTenant(ctx, tenantId);
+    const { account } = await ctx.clients.accounts.getAccount({ tenantId, accountId }, ctx.call);
+    const { tenant } = await ctx.clients.tenants.updateTenant(
+      {
+        tenant: { id: tenantId, settings: { defaultAccountId: accountId } },
+        updateMask: { paths: ["settings.default_account_id"] },
+        etag: before.etag,
+      },
+      ctx.call,
+    );
+    if (!tenant) throw new CommandFailure("identity-core returned no tenant");
+    const previous = effectiveDefaultAccountId(before);
+    ctx.out.result({ tenant: messageJson(TenantSchema, tenant), previousDefaultAccountId: previous }, () =>
+      ctx.out.line(
+        `Default account of ${tenant.displayName} (${tenant.id}) is now ${accountId}` +
+          `${account ? ` (${account.displayName})` : ""}; was ${previous}.`,
+      ),
+    );
+  },
+};
+
+export const tenantCommands: CommandGroup = {
+  name: "tenant",
+  summary: "create, list and inspect tenants; set the default account",
+  commands: [create, list, show, setDefaultAccount],
+};
