@@ -31,7 +31,7 @@ beforeAll(async () => {
   core = await startCore(database.url, ledgerFor(licensingProcess.url));
   licensing = licensingClient(licensingProcess.url);
   db = new pg.Pool({ connectionString: database.url, max: 3 });
-});
+}, 120_000);
 
 afterAll(async () => {
   await db?.end();

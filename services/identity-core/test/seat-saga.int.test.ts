@@ -36,7 +36,7 @@ beforeAll(async () => {
   cores = await Promise.all(replicas.map((r) => startCore(database.url, ledgerFor(r.url))));
   licensing = licensingClient(replicas[0]?.url ?? "");
   db = new pg.Pool({ connectionString: database.url, max: 3 });
-});
+}, 120_000);
 
 afterAll(async () => {
   await db?.end();
@@ -260,5 +260,5 @@ describe("R19: licensing crashes in the middle of a burst", () => {
       await instance.close();
       await victim.stop();
     }
-  });
+  }, 120_000);
 });

@@ -375,7 +375,7 @@ describe("R9 across replicas (two licensing processes on one database)", () => {
       startLicensingProcess({ databaseUrl: database.url }),
     ]);
     clients = replicas.map((r) => licensingClient(r.url));
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.stop()));
