@@ -64,9 +64,19 @@ export function toConnectError(error: unknown): unknown {
   return error;
 }
 
+/** A server stream whose failures are translated too: they surface while it is read, after `next` returned. */
+async function* translated<T>(messages: AsyncIterable<T>): AsyncIterable<T> {
+  try {
+    yield* messages;
+  } catch (error) {
+    throw toConnectError(error);
+  }
+}
+
 export const errorTranslationInterceptor: Interceptor = (next) => async (req) => {
   try {
-    return await next(req);
+    const res = await next(req);
+    return res.stream ? { ...res, message: translated(res.message) } : res;
   } catch (error) {
     throw toConnectError(error);
   }
