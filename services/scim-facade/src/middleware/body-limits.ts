@@ -6,8 +6,10 @@ export const bodyLimits = { groupWrite: "16mb", other: "1mb" } as const;
 
 function parser(limit: string): Middleware {
   return bodyParser({
+    // The default JSON types already include application/json and application/scim+json.
+    // No `extendTypes`: it is lodash-merged by array index, so ["application/scim+json"]
+    // would replace "application/json" and leave such bodies unparsed.
     enableTypes: ["json"],
-    extendTypes: { json: ["application/scim+json"] },
     jsonLimit: limit,
     onError: (error) => {
       throw error;

@@ -13,6 +13,20 @@ export function memberIdsOf(resource: Json): string[] | undefined {
     .filter((value): value is string => typeof value === "string" && value !== "");
 }
 
+/**
+ * The member ids a Group PUT sets, or undefined when it sends no `members` (R4b: membership
+ * unchanged). `validateResource` drops empty values, so an explicit `"members": []` (or
+ * `null`) is read from the raw body: it is a full member list that happens to be empty.
+ */
+export function putMemberIdsOf(body: unknown, resource: Json): string[] | undefined {
+  const sent = memberIdsOf(resource);
+  if (sent !== undefined) return sent;
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const key = Object.keys(body).find((k) => k.toLowerCase() === "members");
+  const value = key === undefined ? undefined : (body as Json)[key];
+  return value === null || (Array.isArray(value) && value.length === 0) ? [] : undefined;
+}
+
 /** The identity-core group (and, when asked for, its members) → the SCIM Group resource. */
 export function toScimGroup(group: Group, members: GroupMember[] | undefined, baseUrl: string): Json {
   return {

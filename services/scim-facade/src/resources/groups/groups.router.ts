@@ -18,7 +18,7 @@ import { ifMatchVersion, notModified, weakEtag } from "../etag.js";
 import { type ListParams, listParams, projectionParams } from "../list-params.js";
 import { present, respond } from "../respond.js";
 import { loadMembers } from "./group-members.js";
-import { memberIdsOf, toScimGroup } from "./groups.mapping.js";
+import { memberIdsOf, putMemberIdsOf, toScimGroup } from "./groups.mapping.js";
 import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
 
 type ScimContext = Context & { state: ScimState; params: Record<string, string> };
@@ -130,7 +130,7 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
       },
       options(ctx),
     );
-    const members = memberIdsOf(resource);
+    const members = putMemberIdsOf(ctx.request.body, resource);
     if (members !== undefined) {
       await core.groups.replaceGroupMembers(
         { tenantId, groupId: ctx.params.id, userIds: members },
