@@ -138,8 +138,8 @@ export async function run(argv: readonly string[], io: RunIO): Promise<number> {
         [...(target.group ? [target.group.name] : [])],
       );
     }
-    const args = parseArgs(rest, command, command.words);
-    if (help || args.options.help) {
+    const args = help ? undefined : parseArgs(rest, command, command.words);
+    if (!args || args.options.help) {
       io.stdout.write(`${commandHelp(command)}\n`);
       return ExitCode.OK;
     }

@@ -129,7 +129,7 @@ const show: Command = {
               : accountLabel(defaultAccountId, accounts),
           ],
           ["accounts", String(accounts.length)],
-          ["deprovision on last group removal (R7)", lastGroup ? "yes" : "no"],
+          ["last SCIM group removed", lastGroup ? "deprovisions the user (R7)" : "keeps the user (R7 off)"],
           ["created", formatTime(dateOf(tenant.createTime))],
           ["updated", formatTime(dateOf(tenant.updateTime))],
         ]),
