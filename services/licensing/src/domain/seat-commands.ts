@@ -97,6 +97,16 @@ function requireUuid(value: string, error: () => Error): void {
 export class SeatCommands {
   constructor(private readonly orm: MikroORM) {}
 
+  /**
+   * Runs SQL with bound parameters (knex, `?` placeholders). Unlike the ORM's `execute`, which
+   * inlines values into the text, this sends them separately: no client-side escaping of the
+   * megabytes a large tenant's reconciliation carries, and no re-quoting on the hot path.
+   */
+  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = (await this.orm.em.getKnex().raw(sql, params as never[])) as { rows: T[] };
+    return result.rows;
+  }
+
   /** Hydrates raw rows (timestamps arrive as text). */
   private views(rows: SeatRow[]): SeatView[] {
     const em = this.orm.em.fork();
@@ -115,21 +125,18 @@ export class SeatCommands {
     requireRole(call, [Role.SYSTEM]);
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     requireUuid(userId, licenseErrors.invalidUserId);
-    const connection = this.orm.em.getConnection();
     // A concurrent release of the user's seat between the insert and the read can make
     // both find nothing; the next attempt then allocates afresh.
     for (;;) {
-      const [created] = (await connection
-        .execute(insertSeatsSql, [
-          JSON.stringify([{ id: randomUUID(), user_id: userId }]),
-          tenantId,
-          ...this.auditActor(call, "allocate"),
-        ])
-        .catch((error: unknown) => {
-          throw limitRefusal(error) ?? error;
-        })) as SeatRow[];
+      const [created] = (await this.query(insertSeatsSql, [
+        JSON.stringify([{ id: randomUUID(), user_id: userId }]),
+        tenantId,
+        ...this.auditActor(call, "allocate"),
+      ]).catch((error: unknown) => {
+        throw limitRefusal(error) ?? error;
+      })) as SeatRow[];
       if (created) return this.view(created);
-      const [held] = (await connection.execute(
+      const [held] = (await this.query(
         "select id, tenant_id, user_id, created_at from licensing.seat where tenant_id = ? and user_id = ?",
         [tenantId, userId],
       )) as SeatRow[];
@@ -142,13 +149,11 @@ export class SeatCommands {
     requireRole(call, [Role.SYSTEM]);
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     requireUuid(seatId, licenseErrors.invalidSeatId);
-    const [gone] = (await this.orm.em
-      .getConnection()
-      .execute(deleteSeatsSql("s.tenant_id = ? and s.id = ?"), [
-        tenantId,
-        seatId,
-        ...this.auditActor(call, "release"),
-      ])) as SeatRow[];
+    const [gone] = (await this.query(deleteSeatsSql("s.tenant_id = ? and s.id = ?"), [
+      tenantId,
+      seatId,
+      ...this.auditActor(call, "release"),
+    ])) as SeatRow[];
     return gone ? this.view(gone) : undefined;
   }
 
@@ -160,14 +165,13 @@ export class SeatCommands {
     requireRole(call, [Role.SUPPORT, Role.SYSTEM]);
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     const page: PageRequest = pageRequest(input, { defaultSize: 1000, max: 10_000 });
-    const connection = this.orm.em.getConnection();
-    const [{ total }] = (await connection.execute(
+    const [{ total }] = (await this.query(
       "select count(*)::int as total from licensing.seat where tenant_id = ?",
       [tenantId],
     )) as [{ total: number }];
     const rows =
       total > page.offset
-        ? ((await connection.execute(
+        ? ((await this.query(
             `select id, tenant_id, user_id, created_at from licensing.seat
               where tenant_id = ? order by created_at, id limit ? offset ?`,
             [tenantId, page.limit, page.offset],
@@ -193,49 +197,57 @@ export class SeatCommands {
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     if (!Number.isInteger(gracePeriodSeconds) || gracePeriodSeconds < 0)
       throw licenseErrors.invalidGracePeriod();
-    const users = new Map<string, string>();
+    const users = new Map<string, string | null>();
     provisioned.forEach((user, i) => {
       requireUuid(user.userId, () => licenseErrors.invalidUserId(`provisioned_users[${i}].user_id`));
       if (user.seatId !== "")
         requireUuid(user.seatId, () => licenseErrors.invalidSeatId(`provisioned_users[${i}].seat_id`));
-      users.set(user.userId.toLowerCase(), user.seatId.toLowerCase());
+      users.set(user.userId.toLowerCase(), user.seatId === "" ? null : user.seatId.toLowerCase());
     });
-    const userIds = JSON.stringify([...users.keys()].map((user_id) => ({ user_id })));
-    const connection = this.orm.em.getConnection();
+    const reported = JSON.stringify([...users].map(([user_id, seat_id]) => ({ user_id, seat_id })));
 
-    const released = (await connection.execute(
+    const released = (await this.query(
       deleteSeatsSql(`s.tenant_id = ? and s.created_at < now() - make_interval(secs => ?)
         and not exists (
           select 1 from jsonb_to_recordset(?::jsonb) as p(user_id uuid) where p.user_id = s.user_id)`),
-      [tenantId, gracePeriodSeconds, userIds, ...this.auditActor(call, "reconcile")],
+      [tenantId, gracePeriodSeconds, reported, ...this.auditActor(call, "reconcile")],
     )) as SeatRow[];
 
-    const held = await this.seatsOf(tenantId, userIds);
-    const reassigned = [...held.values()].filter((seat) => users.get(seat.userId) !== seat.id);
-    const missing = [...users.keys()].filter((userId) => !held.has(userId));
-    if (missing.length === 0)
-      return { released: this.views(released), granted: [], reassigned, overrunUserIds: [] };
+    const reassigned = (await this.query(
+      `select s.id, s.tenant_id, s.user_id, s.created_at
+         from licensing.seat s join jsonb_to_recordset(?::jsonb) as p(user_id uuid, seat_id uuid) on p.user_id = s.user_id
+        where s.tenant_id = ? and s.id is distinct from p.seat_id`,
+      [reported, tenantId],
+    )) as SeatRow[];
+    const missing = (
+      (await this.query(
+        `select p.user_id from rows from (jsonb_to_recordset(?::jsonb) as (user_id uuid)) with ordinality as p(user_id, n)
+          where not exists (select 1 from licensing.seat s where s.tenant_id = ? and s.user_id = p.user_id)
+          order by p.n`,
+        [reported, tenantId],
+      )) as { user_id: string }[]
+    ).map((row) => row.user_id);
+    const report = { released: this.views(released), reassigned: this.views(reassigned) };
+    if (missing.length === 0) return { ...report, granted: [], overrunUserIds: [] };
     await this.grant(call, tenantId, missing);
     const nowHeld = await this.seatsOf(tenantId, JSON.stringify(missing.map((user_id) => ({ user_id }))));
     return {
-      released: this.views(released),
+      ...report,
       granted: [...nowHeld.values()],
-      reassigned,
       overrunUserIds: missing.filter((userId) => !nowHeld.has(userId)),
     };
   }
 
   /** Grants seats to `missing` users, in order, as far as the limit allows. */
   private async grant(call: CallContext, tenantId: string, missing: string[]): Promise<void> {
-    const connection = this.orm.em.getConnection();
-    const [license] = (await connection.execute(
+    const [license] = (await this.query(
       "select seat_limit, seats_in_use from licensing.license where tenant_id = ?",
       [tenantId],
     )) as { seat_limit: number; seats_in_use: number }[];
     const free = Math.max(0, (license?.seat_limit ?? 0) - (license?.seats_in_use ?? 0));
     const candidates = missing.slice(0, free);
     const insert = (userIds: string[]) =>
-      connection.execute(insertSeatsSql, [
+      this.query(insertSeatsSql, [
         JSON.stringify(userIds.map((user_id) => ({ id: randomUUID(), user_id }))),
         tenantId,
         ...this.auditActor(call, "reconcile"),
@@ -257,7 +269,7 @@ export class SeatCommands {
   }
 
   private async seatsOf(tenantId: string, userIds: string): Promise<Map<string, SeatView>> {
-    const rows = (await this.orm.em.getConnection().execute(
+    const rows = (await this.query(
       `select s.id, s.tenant_id, s.user_id, s.created_at
          from licensing.seat s join jsonb_to_recordset(?::jsonb) as p(user_id uuid) on p.user_id = s.user_id
         where s.tenant_id = ?`,
