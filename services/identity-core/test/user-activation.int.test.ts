@@ -420,8 +420,7 @@ describe("R4 deactivation deprovisions", () => {
     expect(seats.seatOf(tenantId, user.id)).toBe(row?.seat_id);
   });
 
-  // Needs GroupCommands.membershipTransaction to pass storedSeats(this.orm) to withSeats (group code).
-  it.skip("R4: two concurrent IdP adds of an R7-deprovisioned user to two groups re-provision it once and keep its seat", async () => {
+  it("R4: two concurrent IdP adds of an R7-deprovisioned user to two groups re-provision it once and keep its seat", async () => {
     const user = await scimUser();
     const { group } = await h.groups.createGroup(
       { tenantId, group: { displayName: `R7 race ${++counter}` }, memberUserIds: [user.id] },

@@ -8,7 +8,7 @@ import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { DomainError, invalidArgument, notFound } from "../domain-error.js";
-import { releaseAll, withSeats } from "../provisioning/seat-saga.js";
+import { releaseAll, storedSeats, withSeats } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { findGroup } from "./find-group.js";
@@ -327,13 +327,19 @@ export class GroupCommands {
     work: MembershipWork<T>,
   ): Promise<T> {
     const released: string[] = [];
-    const result = await withSeats(this.seats, tenantId, reprovisionIds, async (taken) => {
-      const outcome = await this.orm.em
-        .fork()
-        .transactional(async (em) => work(em, await findTenant(em, tenantId), taken));
-      released.push(...outcome.released);
-      return { result: outcome.result, kept: outcome.kept };
-    });
+    const result = await withSeats(
+      this.seats,
+      tenantId,
+      reprovisionIds,
+      async (taken) => {
+        const outcome = await this.orm.em
+          .fork()
+          .transactional(async (em) => work(em, await findTenant(em, tenantId), taken));
+        released.push(...outcome.released);
+        return { result: outcome.result, kept: outcome.kept };
+      },
+      storedSeats(this.orm),
+    );
     await releaseAll(this.seats, tenantId, released);
     return result;
   }
