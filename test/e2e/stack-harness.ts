@@ -45,7 +45,7 @@ export interface RunningStack {
   newTenant(
     displayName: string,
     seatLimit?: number,
-  ): Promise<{ tenantId: string; token: string; http: ScimHttp }>;
+  ): Promise<{ tenantId: string; token: string; tokenId: string; http: ScimHttp }>;
   stop(): Promise<void>;
 }
 
@@ -92,8 +92,16 @@ export async function startRunningStack(): Promise<RunningStack> {
         const { tenant } = await tenants.createTenant({ displayName }, support);
         if (!tenant) throw new Error("identity-core created no tenant");
         await licensing.setSeatLimit({ tenantId: tenant.id, seatLimit }, support);
-        const { secret } = await tokens.issueScimToken({ tenantId: tenant.id, name: displayName }, support);
-        return { tenantId: tenant.id, token: secret, http: new ScimHttp(stack.scimBaseUrl, secret) };
+        const { secret, token } = await tokens.issueScimToken(
+          { tenantId: tenant.id, name: displayName },
+          support,
+        );
+        return {
+          tenantId: tenant.id,
+          token: secret,
+          tokenId: token?.id ?? "",
+          http: new ScimHttp(stack.scimBaseUrl, secret),
+        };
       },
       async stop() {
         await stack.stop();
