@@ -237,13 +237,19 @@ describe("issue 7: the support CLI drives the real stack", () => {
     expect(unknown.stderr).toMatch(/ScimTokenService\.RevokeScimToken: NOT_FOUND/);
   });
 
-  it("errors name the gRPC code and reason and exit 1", async () => {
+  it("errors name the gRPC code and reason and exit 1; an unknown tenant is never an empty list", async () => {
     const result = await s.cli(["tenant", "show", randomUUID()]);
     expect(result.code).toBe(ExitCode.FAILURE);
     expect(result.stderr).toMatch(/^error: not found: /m);
     expect(result.stderr).toMatch(
       /identity-core TenantService\.GetTenant: NOT_FOUND, reason [A-Z_]+, request id cli-/,
     );
+    for (const argv of [["token", "list"], ["log"], ["audit"], ["account", "list"], ["seats", "show"]]) {
+      const unknown = await s.cli([...argv, randomUUID()]);
+      expect(unknown.code, argv.join(" ")).toBe(ExitCode.FAILURE);
+      expect(unknown.stderr).toContain("TenantService.GetTenant: NOT_FOUND");
+      expect(unknown.stdout).toBe("");
+    }
   });
 
   it("a credential the servers do not accept exits 3", async () => {

@@ -5,7 +5,7 @@ import { parseCount, parseSince, stringOption } from "../args.js";
 import type { Command, CommandGroup } from "../command.js";
 import { formatTime } from "../output.js";
 import { collectPages } from "../paging.js";
-import { dateOf, limitOption, messageJson, tenantArg } from "./shared.js";
+import { dateOf, getTenant, limitOption, messageJson, tenantArg } from "./shared.js";
 
 const words = ["audit"];
 
@@ -83,6 +83,7 @@ const audit: Command = {
       endTime: until ? timestampFromDate(parseSince(until, "--until", now, words)) : undefined,
       pageSize: Math.min(1000, Math.max(1, limit)),
     };
+    await getTenant(ctx, tenantId); // an unknown tenant is an error, not "(no audit events)"
     const newestFirst =
       limit === 0
         ? []

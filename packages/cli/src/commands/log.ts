@@ -6,7 +6,7 @@ import type { Command, CommandContext, CommandGroup } from "../command.js";
 import { ServiceCallError } from "../errors.js";
 import { formatTime } from "../output.js";
 import { collectPages } from "../paging.js";
-import { dateOf, limitOption, messageJson } from "./shared.js";
+import { dateOf, getTenant, limitOption, messageJson } from "./shared.js";
 
 const words = ["log"];
 
@@ -197,6 +197,8 @@ const log: Command = {
       externalId: stringOption(options, "external-id") ?? "",
     };
 
+    // An unknown tenant would just show no entries: say so instead.
+    if (filters.tenantId) await getTenant(ctx, filters.tenantId);
     const newestFirst = limit === 0 ? [] : await fetchEntries(ctx, filters, range, limit);
     const initial = [...newestFirst].reverse();
     if (!follow) {

@@ -4,7 +4,7 @@ import { parseDuration, stringOption } from "../args.js";
 import type { Command, CommandGroup } from "../command.js";
 import { CommandFailure } from "../errors.js";
 import { formatRelative, formatTime } from "../output.js";
-import { dateOf, messageJson, tenantArg } from "./shared.js";
+import { dateOf, getTenant, messageJson, tenantArg } from "./shared.js";
 
 /** Tokens expiring within this window are flagged, so the IdP is not quarantined by surprise. */
 export const expiryWarningMs = 14 * 86_400_000;
@@ -80,6 +80,7 @@ const list: Command = {
   options: [{ name: "revoked", type: "boolean", description: "include revoked tokens" }],
   async run(ctx, { positionals, options }) {
     const [tenantId] = positionals as [string];
+    await getTenant(ctx, tenantId); // an unknown tenant is an error, not "(no active tokens)"
     const { tokens } = await ctx.clients.tokens.listScimTokens(
       { tenantId, showRevoked: options.revoked === true },
       ctx.call,
