@@ -119,7 +119,7 @@ export function formatRelative(date: Date, now: Date): string {
   let text = "less than a minute";
   for (const [size, unit] of steps) {
     if (abs >= size) {
-      const n = Math.floor(abs / size);
+      const n = Math.round(abs / size);
       text = `${n} ${unit}${n === 1 ? "" : "s"}`;
       break;
     }

@@ -68,7 +68,7 @@ describe("issue 7: the support CLI drives the real stack", () => {
     const secret = field(issued.stdout, "secret");
     const tokenId = /^Issued SCIM token (\S+)/m.exec(issued.stdout)?.[1] as string;
     expect(secret).toMatch(/^cosafe_scim_/);
-    expect(issued.stdout).toContain("(in 89 days)");
+    expect(issued.stdout).toContain("(in 90 days)");
     expect(issued.stderr).toContain("shown only this once");
 
     const ok = await postUser(secret, "bjensen@acme.test");
@@ -218,7 +218,7 @@ describe("issue 7: the support CLI drives the real stack", () => {
     expect(list.code).toBe(ExitCode.OK);
     expect(list.stdout).toMatch(new RegExp(`^${soon.token.id}\\s+soon\\s.*EXPIRES SOON$`, "m"));
     expect(list.stdout).toMatch(
-      new RegExp(`^${later.token.id}\\s+later\\s.*\\(in 89 days\\)\\s+active$`, "m"),
+      new RegExp(`^${later.token.id}\\s+later\\s.*\\(in 90 days\\)\\s+active$`, "m"),
     );
     expect(list.stdout).not.toContain(gone.token.id);
     expect(list.stderr).toContain("1 token(s) expire within 14 days");
