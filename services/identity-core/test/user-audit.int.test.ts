@@ -148,6 +148,70 @@ describe("R22 audit log", () => {
     expect(deleted.rows[0].audit).toBe(deleted.rows[0].change);
   });
 
+  it("R22: user.updated records before and after of the changed fields only, Cosafe's own attributes included", async () => {
+    const { user } = await h.users.createUser(
+      { tenantId, user: { userName: unique("diff"), title: "Before" } },
+      admin(),
+    );
+    const id = user?.id ?? "";
+    await h.users.updateUser(
+      { tenantId, user: { id, title: "After", locale: "sv-SE" }, updateMask: { paths: ["title", "locale"] } },
+      admin(),
+    );
+    const { rows } = await h.db.query(
+      "select before, after from identity.audit_event where target_id = $1 and action = 'user.updated'",
+      [id],
+    );
+    expect(rows).toEqual([
+      { before: { title: "Before", locale: null }, after: { title: "After", locale: "sv-SE" } },
+    ]);
+  });
+
+  it("R22: an update that changes nothing records no audit or change event and keeps the etag (IdPs repeat PATCH active=true and PUTs)", async () => {
+    const sent = {
+      userName: unique("repeat"),
+      displayName: "Repeat",
+      title: "Same",
+      emails: [{ value: "repeat@audit.test", type: "work", primary: true }],
+      phoneNumbers: [{ value: "+46 70 123 45 67", type: "mobile", primary: true }],
+      name: { givenName: "Re", familyName: "Peat" },
+    };
+    const { user } = await h.users.createUser({ tenantId, user: sent }, scim());
+    const id = user?.id ?? "";
+    const changes = async () =>
+      (
+        await h.db.query("select count(*)::int as n from identity.change_event where user_id = $1::uuid", [
+          id,
+        ])
+      ).rows[0].n as number;
+    const changesBefore = await changes();
+    const calls = [
+      () =>
+        h.users.updateUser(
+          { tenantId, user: { id, active: true }, updateMask: { paths: ["active"] } },
+          scim(),
+        ),
+      () => h.users.updateUser({ tenantId, user: { id, ...sent }, updateMask: { paths: ["*"] } }, scim()),
+      () =>
+        h.users.updateUser(
+          { tenantId, user: { id, ...sent, active: true }, updateMask: { paths: ["*"] } },
+          scim(),
+        ),
+      () =>
+        h.users.updateUser(
+          { tenantId, user: { id, locale: "" }, updateMask: { paths: ["locale"] } },
+          admin(),
+        ),
+    ];
+    for (const call of calls) {
+      const { user: same } = await call();
+      expect(same?.etag).toBe(user?.etag);
+    }
+    expect(await auditActions(h.db, id)).toEqual(["user.created"]);
+    expect(await changes()).toBe(changesBefore);
+    expect(await userRow(h.db, id)).toMatchObject({ version: Number(user?.etag) });
+  });
+
   it("R22: when its audit event cannot be written, no change is stored", async () => {
     const { user } = await h.users.createUser({ tenantId, user: { userName: unique("poisoned") } }, admin());
     const id = user?.id ?? "";

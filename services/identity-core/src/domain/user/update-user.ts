@@ -17,8 +17,8 @@ import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
 import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
-import { auditView } from "./user-audit-view.js";
-import { mappedFields, scimNames } from "./user-fields.js";
+import { auditView, canonicalJson, changedFields } from "./user-audit-view.js";
+import { mappedFields, scimNames, type UserFieldPath } from "./user-fields.js";
 import type { UserInput } from "./user-input.js";
 
 export interface UserUpdate {
@@ -84,14 +84,14 @@ export class UpdateUser {
         const tenant = await findTenant(em, tenantId);
         const user = await lockUser(em, tenantId, userId);
         assertUserEtag(user, update.etag);
-        const before = auditView(user);
+        let locked: UserFieldPath[] = [];
         if (call.actor.role === Role.SCIM) {
           if (user.managedBy === "MANUAL") {
             await adoptUsers(em, call, tenantId, [user.id]);
             await em.refresh(user);
           }
         } else if (user.managedBy === "SCIM") {
-          const locked = mappedFields.filter((f) => mask.fields.has(f));
+          locked = mappedFields.filter((f) => mask.fields.has(f));
           if (locked.length > 0 && !update.overrideScimLock) {
             throw new DomainError(
               "FAILED_PRECONDITION",
@@ -100,16 +100,9 @@ export class UpdateUser {
               { field: scimNames[locked[0] ?? "user_name"] },
             );
           }
-          if (locked.length > 0) {
-            recordAudit(em, call, {
-              tenantId,
-              action: "user.scim_lock_overridden",
-              targetType: "user",
-              targetId: user.id,
-              after: { fields: locked.map((f) => scimNames[f]) },
-            });
-          }
         }
+        const before = auditView(user);
+        const reasonBefore = user.deprovisionReason;
         const notices = applyFields(user, update.input, mask);
         await em.flush();
         let kept: string[] = [];
@@ -137,15 +130,35 @@ export class UpdateUser {
         }
         await em.flush();
         await em.refresh(user);
-        recordAudit(em, call, {
-          tenantId,
-          action: "user.updated",
-          targetType: "user",
-          targetId: user.id,
-          before,
-          after: auditView(user),
-        });
-        await recordChanges(em, tenantId, [{ type: "USER_UPDATED", userId: user.id }]);
+        // R22: only what changed is audited; a repeated identical write (Okta's PATCH active=true,
+        // a PUT of the same values) changes nothing, keeps the etag and leaves no event.
+        const changed = changedFields(before, auditView(user));
+        if (user.deprovisionReason !== reasonBefore) {
+          changed.before.deprovisionReason = reasonBefore;
+          changed.after.deprovisionReason = user.deprovisionReason;
+        }
+        const overridden = locked.map((f) => scimNames[f]).filter((name) => name in changed.after);
+        if (overridden.length > 0) {
+          recordAudit(em, call, {
+            tenantId,
+            action: "user.scim_lock_overridden",
+            targetType: "user",
+            targetId: user.id,
+            before: Object.fromEntries(overridden.map((name) => [name, changed.before[name]])),
+            after: { fields: overridden },
+          });
+        }
+        if (Object.keys(changed.after).length > 0) {
+          recordAudit(em, call, {
+            tenantId,
+            action: "user.updated",
+            targetType: "user",
+            targetId: user.id,
+            before: changed.before,
+            after: changed.after,
+          });
+          await recordChanges(em, tenantId, [{ type: "USER_UPDATED", userId: user.id }]);
+        }
         return { result: { user, notices }, kept };
       });
       return outcome;
@@ -187,16 +200,26 @@ function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[]
   }
   if (fields.has("external_id")) user.externalId = input.externalId || null;
   if (fields.has("title")) user.title = input.title || null;
-  if (fields.has("emails")) user.emails = input.emails;
+  if (fields.has("emails")) user.emails = sameOrNew(user.emails, input.emails);
   if (fields.has("phone_numbers")) {
-    user.phoneNumbers = input.phoneNumbers.map((phone) => {
+    const phoneNumbers = input.phoneNumbers.map((phone) => {
       const e164 = toE164(phone.value);
       if (!e164) notices.push(`phone number "${phone.value}" could not be normalised to E.164; kept as sent`);
       return e164 ? { ...phone, e164 } : { ...phone };
     });
+    user.phoneNumbers = sameOrNew(user.phoneNumbers, phoneNumbers);
   }
   if (fields.has("locale")) user.locale = input.locale || null;
   if (fields.has("role")) user.role = input.role ?? "MEMBER";
-  if (fields.has("custom_attributes")) user.customAttributes = input.customAttributes ?? {};
+  if (fields.has("custom_attributes"))
+    user.customAttributes = sameOrNew(user.customAttributes, input.customAttributes ?? {});
   return notices;
+}
+
+/**
+ * Keeps the stored JSON value when the new one is equal to it (jsonb returns keys in its own
+ * order), so the ORM sees no change and the etag stays (R22, idempotent updates).
+ */
+function sameOrNew<T>(current: T, next: T): T {
+  return canonicalJson(current) === canonicalJson(next) ? current : next;
 }
