@@ -5,6 +5,8 @@ import {
   auditCount,
   type GroupHarness,
   groupRow,
+  holdingUsers,
+  lockWaiters,
   membershipsOf,
   startGroupHarness,
   TenantKit,
@@ -271,6 +273,26 @@ describe("R8 still in a SCIM group", () => {
 });
 
 describe("R17 group deleted by the IdP", () => {
+  it("R17: an IdP add in flight while the IdP deletes the group completes first; the delete then deprovisions the newcomer", async () => {
+    const newcomer = await t.scimUser();
+    const group = await t.scimGroup([await t.scimUser()]);
+    const hold = await holdingUsers(h.db, [newcomer]);
+    let add: Promise<unknown>;
+    let remove: Promise<{ deprovisionedUserIds: string[] }>;
+    try {
+      add = t.addMembers(group.id, [newcomer]);
+      await lockWaiters(h.db, 1); // the add has read the live group and waits for the user
+      remove = t.deleteGroup(group.id);
+      await Promise.race([remove, new Promise((resolve) => setTimeout(resolve, 500))]);
+    } finally {
+      await hold.release();
+    }
+    await add;
+    expect((await remove).deprovisionedUserIds).toContain(newcomer);
+    expect(await membershipsOf(h.db, newcomer)).toEqual([]);
+    expect(await userRow(h.db, newcomer)).toMatchObject(deprovisionedByR7);
+  });
+
   it("R17: an IdP DELETE deprovisions the members whose last SCIM group it was; members of other groups stay in those", async () => {
     const onlyHere = await t.scimUser();
     const alsoElsewhere = await t.scimUser();

@@ -7,6 +7,8 @@ import {
   expectError,
   type GroupHarness,
   groupRow,
+  holdingUsers,
+  lockWaiters,
   membershipsOf,
   rejection,
   startGroupHarness,
@@ -136,6 +138,14 @@ describe("R11 the IdP takes control per user", () => {
     expect(await userRow(h.db, manualUser)).toMatchObject({ managed_by: "MANUAL" });
     const { group: read } = await h.groups.getGroup({ tenantId: t.tenantId, groupId: group.id }, t.admin);
     expect(read?.scimLinked).toBe(true);
+  });
+
+  it("R11: ten parallel first IdP writes to a manual group all succeed and link it once", async () => {
+    const group = await t.manualGroup();
+    const users = await t.seedUsers(10);
+    await Promise.all(users.map((u) => t.addMembers(group.id, [u])));
+    expect(await t.memberIds(group.id)).toEqual(users);
+    expect(await auditCount(h.db, "group.linked", group.id)).toBe(1);
   });
 
   it("R11: an IdP removal or update also links a manual group", async () => {
@@ -387,6 +397,25 @@ describe("R18 group deleted in the admin panel", () => {
     );
     expectError(foreign, Code.NotFound, "GROUP_NOT_FOUND");
     expect(foreign.rawMessage).not.toMatch(/admin panel/);
+  });
+
+  it("R18: an IdP add in flight while an administrator deletes the group leaves no membership in the tombstone", async () => {
+    const user = await t.scimUser();
+    const group = await t.scimGroup();
+    const hold = await holdingUsers(h.db, [user]);
+    let add: Promise<unknown>;
+    let remove: Promise<unknown>;
+    try {
+      add = t.addMembers(group.id, [user]).catch((e: unknown) => e);
+      await lockWaiters(h.db, 1); // the add has read the live group and waits for the user
+      remove = t.deleteGroup(group.id, "admin");
+      await Promise.race([remove, new Promise((resolve) => setTimeout(resolve, 500))]);
+    } finally {
+      await hold.release();
+    }
+    await Promise.all([add, remove]);
+    expect(await membershipsOf(h.db, user)).toEqual([]);
+    expect((await groupRow(h.db, group.id))?.deleted_at).toBeInstanceOf(Date);
   });
 
   it("R18: the tombstone never blocks a new POST of the same externalId or name", async () => {

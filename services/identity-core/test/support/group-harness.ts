@@ -328,3 +328,32 @@ export async function groupRow(db: pg.Pool, groupId: string) {
 }
 
 export { Code };
+
+/** Waits until `count` sessions of this test's database wait for a lock (or throws after 10 s). */
+export async function lockWaiters(db: pg.Pool, count: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { rows } = await db.query<{ n: number }>(
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+    );
+    if ((rows[0]?.n ?? 0) >= count) return;
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} sessions wait for a lock`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Runs `work` while another session holds the row lock of the given users, so that identity-core
+ * calls that lock those users stop right there until `release` is called.
+ */
+export async function holdingUsers(db: pg.Pool, userIds: string[]) {
+  const holder = await db.connect();
+  await holder.query("begin");
+  await holder.query("select 1 from identity.app_user where id = any($1::uuid[]) for update", [userIds]);
+  return {
+    async release() {
+      await holder.query("commit");
+      holder.release();
+    },
+  };
+}

@@ -4,11 +4,26 @@ import { type Group, GroupSchema } from "../../storage/entities.js";
 import { notFound } from "../domain-error.js";
 
 /**
+ * How a transaction that changes a group holds its row.
+ * - `KEY_SHARE` (membership changes): the lock the memberships' foreign key takes at commit
+ *   anyway, taken up front. Membership changes never block each other or a rename (R25), but
+ *   a delete waits for them — and they for a delete — so no membership lands in a deleted
+ *   group or tombstone, and an IdP delete sees, locks and judges (R7) every member.
+ * - `UPDATE` (deletes and moves): waits for membership changes in flight.
+ */
+export type GroupLock = "KEY_SHARE" | "UPDATE";
+
+/**
  * Loads a live group of the tenant. A group deleted in the admin panel answers NOT_FOUND
  * with its own reason and a detail saying so (R18) — only to its own tenant.
  */
-export async function findGroup(em: EntityManager, tenantId: string, groupId: string): Promise<Group> {
-  const group = isUuid(groupId) ? await em.findOne(GroupSchema, { id: groupId, tenantId }) : null;
+export async function findGroup(
+  em: EntityManager,
+  tenantId: string,
+  groupId: string,
+  lock?: GroupLock,
+): Promise<Group> {
+  const group = isUuid(groupId) ? await load(em, tenantId, groupId, lock) : null;
   if (!group) throw notFound("GROUP_NOT_FOUND", `group ${groupId} not found`);
   if (group.deletedAt) {
     throw notFound(
@@ -17,4 +32,13 @@ export async function findGroup(em: EntityManager, tenantId: string, groupId: st
     );
   }
   return group;
+}
+
+async function load(em: EntityManager, tenantId: string, groupId: string, lock?: GroupLock) {
+  if (!lock) return em.findOne(GroupSchema, { id: groupId, tenantId });
+  const [row] = (await em.execute(
+    `select * from identity.app_group where id = ? and tenant_id = ? for ${lock === "UPDATE" ? "update" : "key share"}`,
+    [groupId, tenantId],
+  )) as Record<string, unknown>[];
+  return row ? em.map(GroupSchema, row) : null;
 }

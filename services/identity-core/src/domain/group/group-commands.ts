@@ -14,7 +14,7 @@ import { findTenant } from "../tenant/find-tenant.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag } from "./group-etag.js";
 import type { GroupField, GroupInput } from "./group-input.js";
-import { linkGroup } from "./link-group.js";
+import { linkGroup, linkGroupOnUpdate } from "./link-group.js";
 import { assertLinkedNameFree } from "./linked-name.js";
 import { lockUsers } from "./lock-users.js";
 import {
@@ -122,7 +122,7 @@ export class GroupCommands {
       }
       if (mask.includes("external_id")) group.externalId = input.externalId?.trim() || null;
       // R11/R13: linking checks the name the group will have, not the one it had.
-      if (isScim(call)) await linkGroup(em, call, group);
+      if (isScim(call)) await linkGroupOnUpdate(em, call, group);
       recordAudit(em, call, {
         tenantId,
         action: "group.updated",
@@ -147,7 +147,7 @@ export class GroupCommands {
     requireTenantAccess(call, tenantId, writers);
     const released: { seatId: string }[] = [];
     const deprovisioned = await this.orm.em.fork().transactional(async (em) => {
-      const group = await findGroup(em, tenantId, groupId);
+      const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
       const tenant = await findTenant(em, tenantId);
       const members = (await em.execute("select user_id from identity.group_membership where group_id = ?", [
@@ -196,7 +196,7 @@ export class GroupCommands {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
     return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
-      const group = await findGroup(em, tenantId, groupId);
+      const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await addMembers(this.context(em, call, group, tenant), userIds, taken);
       return { result: outcome, kept: outcome.reprovisioned, released: [] };
@@ -206,7 +206,7 @@ export class GroupCommands {
   async removeMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
     return this.membershipTransaction(tenantId, [], async (em, tenant) => {
-      const group = await findGroup(em, tenantId, groupId);
+      const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await removeMembers(this.context(em, call, group, tenant), userIds);
       return { result: outcome, kept: [], released: outcome.releasedSeats.map((s) => s.seatId) };
@@ -218,7 +218,7 @@ export class GroupCommands {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
     return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
-      const group = await findGroup(em, tenantId, groupId);
+      const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const ctx = this.context(em, call, group, tenant);
       const wanted = new Set(userIds.map((id) => id.toLowerCase()));
@@ -260,7 +260,7 @@ export class GroupCommands {
   ) {
     requireTenantAccess(call, tenantId, admins);
     return this.orm.em.fork().transactional(async (em) => {
-      const group = await findGroup(em, tenantId, groupId);
+      const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertAccountOfTenant(em, tenantId, targetAccountId);
       const before = groupAuditView(group);
       group.accountId = targetAccountId;
