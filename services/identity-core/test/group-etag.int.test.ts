@@ -126,6 +126,22 @@ describe("group ETags (R23) without a hot group row (R25)", () => {
     expect(await t.memberIds(group.id)).toEqual([...users.slice(0, 20), ...users.slice(30)].sort());
   });
 
+  // Needs deprovisionUsers (src/domain/provisioning, user-side code) to record MEMBERSHIP_CHANGED for
+  // each group whose manual memberships it deletes: `delete … returning group_id`, then one event per group.
+  it.skip("R7: a deprovisioning that removes a SCIM user's manual membership of another group changes that group's etag", async () => {
+    const user = await t.scimUser();
+    const idpGroup = await t.scimGroup([user]);
+    const other = await t.scimGroup();
+    await t.addMembers(other.id, [user], "admin"); // visible to SCIM: the user is SCIM-managed (R10)
+    const before = await etagOf(other.id);
+    expect(await t.memberIds(other.id)).toEqual([user]);
+
+    await t.removeMembers(idpGroup.id, [user]); // R7 deprovisions, manual memberships go (R4)
+
+    expect(await t.memberIds(other.id)).toEqual([]);
+    expect(await etagOf(other.id)).not.toBe(before);
+  });
+
   it("UpdateGroup and DeleteGroup with a stale etag are ABORTED ETAG_MISMATCH and change nothing", async () => {
     const user = await t.scimUser();
     const group = await t.scimGroup([], unique("Etag Group"));
