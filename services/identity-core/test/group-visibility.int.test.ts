@@ -303,6 +303,42 @@ describe("R13 externalId and displayName uniqueness", () => {
   });
 });
 
+describe("group lists", () => {
+  it("R10: member filters combine with and/or/not in SQL, in the caller's view, with exact totals and stable pages", async () => {
+    const manualUser = await t.manualUser();
+    const scimUser = await t.scimUser();
+    const prefix = unique("Combo");
+    const withScim = await t.scimGroup([scimUser], `${prefix} A`);
+    const withManual = await t.manualGroup([manualUser], `${prefix} B`);
+    const empty = await t.scimGroup([], `${prefix} C`);
+    const named = condition(GroupField.DISPLAY_NAME, prefix, FilterOperator.STARTS_WITH);
+    const and = (...filters: GroupFilter[]): GroupFilter =>
+      ({ expression: { case: "and", value: { filters } } }) as GroupFilter;
+    const or = (...filters: GroupFilter[]): GroupFilter =>
+      ({ expression: { case: "or", value: { filters } } }) as GroupFilter;
+    const not = (filter: GroupFilter): GroupFilter =>
+      ({ expression: { case: "not", value: filter } }) as GroupFilter;
+    const members = or(
+      condition(GroupField.MEMBER_USER_ID, scimUser),
+      condition(GroupField.MEMBER_USER_ID, manualUser),
+    );
+
+    expect(await listIds(and(named, members), "scim")).toEqual([withScim.id]);
+    expect(await listIds(and(named, members), "admin")).toEqual([withScim.id, withManual.id].sort());
+    expect(await listIds(and(named, not(members)), "scim")).toEqual([withManual.id, empty.id].sort());
+
+    const page = (skip: number) =>
+      h.groups.listGroups({ tenantId: t.tenantId, filter: named, pageSize: 2, skip }, t.scim);
+    const [first, second] = [await page(0), await page(2)];
+    expect([first.totalSize, first.groups.length, second.groups.length]).toEqual([3, 2, 1]);
+    expect([...first.groups, ...second.groups].map((g) => g.id)).toEqual([
+      withScim.id,
+      withManual.id,
+      empty.id,
+    ]);
+  });
+});
+
 describe("R14 group displayName is optional", () => {
   it("R14: a create without displayName is named after the externalId; an update without displayName keeps the name", async () => {
     const externalId = unique("ext-only");
