@@ -58,6 +58,18 @@ async function groupIn(accountId: string, name: string): Promise<string> {
   return group?.id ?? "";
 }
 
+/** Waits until some statement of the core waits for a row lock. */
+async function waitForLockWaiter(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await h.db.query(
+      "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+    );
+    if (rows[0].n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("nobody waited for the lock");
+}
+
 async function setActive(userId: string, active: boolean, actor = scim()) {
   const { user } = await h.users.updateUser(
     { tenantId, user: { id: userId, active }, updateMask: { paths: ["active"] } },
@@ -439,6 +451,36 @@ describe("R4 deactivation deprovisions", () => {
       expect.arrayContaining(["user.deprovisioned", "user.reprovisioned"]),
     );
     expect((await auditActions(h.db, user.id)).filter((a) => a === "user.reprovisioned")).toHaveLength(1);
+  });
+
+  it("R4: an IdP active=true that meets an R7 deprovisioning committed meanwhile re-provisions the user", async () => {
+    const user = await scimUser();
+    const client = await h.db.connect();
+    let update: Promise<unknown> | undefined;
+    try {
+      // An R7 deprovisioning holds the user's row lock while the IdP's active=true arrives.
+      await client.query("begin");
+      await client.query("select 1 from identity.app_user where id = $1 for update", [user.id]);
+      await client.query(
+        `update identity.app_user set active = false, state = 'DEPROVISIONED', seat_id = null,
+                deprovision_reason = 'LAST_SCIM_GROUP_REMOVED', version = version + 1 where id = $1`,
+        [user.id],
+      );
+      await client.query("delete from identity.account_membership where user_id = $1", [user.id]);
+      update = setActive(user.id, true);
+      update.catch(() => undefined);
+      await waitForLockWaiter();
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    const updated = (await update) as Awaited<ReturnType<typeof setActive>>;
+    expect(updated).toMatchObject({ active: true, state: UserState.PROVISIONED });
+    const row = await userRow(h.db, user.id);
+    expect(row).toMatchObject({ active: true, state: "PROVISIONED" });
+    expect(row?.seat_id).toBeTruthy();
+    expect(seats.seatOf(tenantId, user.id)).toBe(row?.seat_id);
+    expect(await accountsOf(h.db, user.id)).toEqual([mainAccountId]);
   });
 
   it("R4: an administrator deactivates and re-activates a manual user: seat released, then a new one; back in the default account", async () => {

@@ -76,7 +76,28 @@ export class UpdateUser {
     const current = isUuid(userId)
       ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId })
       : null;
-    const needsSeat = wantsActive === true && current?.state === "DEPROVISIONED";
+    let needsSeat = wantsActive === true && current?.state === "DEPROVISIONED";
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(call, tenantId, update, userId, needsSeat);
+      } catch (error) {
+        // Deprovisioned (R7) between the read above and the row lock: take a seat and retry.
+        if (!(error instanceof SeatNeeded) || attempt >= 3) throw error;
+        needsSeat = true;
+      }
+    }
+  }
+
+  /** One try: seat (when re-provisioning) first, then the transaction, then seats back (R9). */
+  private async attempt(
+    call: CallContext,
+    tenantId: string,
+    update: UserUpdate,
+    userId: string,
+    needsSeat: boolean,
+  ): Promise<{ user: User; notices: string[] }> {
+    const mask = resolveUserMask(update.mask);
+    const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     const released: ReleasedSeat[] = [];
     const inUse = storedSeats(this.orm);
     const run = async (taken: ReadonlyMap<string, string | null>) => {
@@ -107,6 +128,7 @@ export class UpdateUser {
         await em.flush();
         let kept: string[] = [];
         if (wantsActive === true && user.state === "DEPROVISIONED") {
+          if (!taken.has(user.id)) throw new SeatNeeded();
           kept = await reprovisionUsers(
             em,
             call,
@@ -173,6 +195,9 @@ export class UpdateUser {
     return result;
   }
 }
+
+/** The user turned out deprovisioned once locked, and no seat was taken for it beforehand. */
+class SeatNeeded extends Error {}
 
 /** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
 function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[] {
