@@ -74,7 +74,10 @@ export async function startIdentityCore(
       interceptors: [errorTranslationInterceptor],
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
-    const purge = new ProvisioningLogPurge(orm, logger);
+    const purge = new ProvisioningLogPurge(orm, logger, {
+      retentionDays: config.provisioningLogRetentionDays,
+      intervalMs: config.provisioningLogPurgeIntervalMs,
+    });
     purge.start();
     return {
       server,

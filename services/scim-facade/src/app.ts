@@ -1,4 +1,5 @@
 import type { Logger } from "@cosafe/logging";
+import type { ProvisioningEntry } from "@cosafe/proto/identity";
 import { ScimError } from "@cosafe/scim";
 import Router from "@koa/router";
 import Koa from "koa";
@@ -11,6 +12,7 @@ import { parseBodies } from "./middleware/body-limits.js";
 import { requireJsonBody } from "./middleware/content-type.js";
 import { requestLogging } from "./middleware/request-logging.js";
 import { scimErrors } from "./middleware/scim-errors.js";
+import { provisioningLog } from "./provisioning-log/index.js";
 import { mountGroups } from "./resources/groups/groups.router.js";
 import { mountRootSearch } from "./resources/root-search.router.js";
 import { mountUnsupported } from "./resources/unsupported.router.js";
@@ -25,8 +27,8 @@ export interface AppDeps {
   tokenCacheTtlMs: number;
   /** Clock of the token cache; tests pass a controllable one. */
   now?: () => number;
-  /** Runs after authentication-independent error handling, e.g. the provisioning log (R20). */
-  requestHooks?: Koa.Middleware<ScimState>[];
+  /** Where every SCIM request's provisioning-log entry goes (R20). */
+  provisioningLog: { enqueue(entry: ProvisioningEntry): void };
 }
 
 /** SCIM routes live under this prefix; meta.location is built from the public base URL plus it. */
@@ -49,7 +51,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
   mountUnsupported(scim);
 
   app.use(requestLogging(deps.logger));
-  for (const hook of deps.requestHooks ?? []) app.use(hook);
+  app.use(provisioningLog({ batcher: deps.provisioningLog, prefix: scimPrefix, logger: deps.logger }));
   app.use(scimErrors(deps.logger));
   app.use(async (ctx, next) => {
     ctx.state.note = {};

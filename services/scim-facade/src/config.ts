@@ -1,4 +1,5 @@
 import { enumSetting, intSetting, portSetting, readConfig, stringSetting, urlSetting } from "@cosafe/config";
+import { provisioningLogSettings } from "./provisioning-log/provisioning-log-settings.js";
 
 /** The SCIM facade's settings, read and validated from the environment at start-up. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -25,6 +26,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         "info",
       ),
       parentPid: intSetting("COSAFE_PARENT_PID", { default: 0, min: 0 }),
+      ...provisioningLogSettings,
     },
     env,
   );

@@ -5,6 +5,7 @@ import { createServiceTransport } from "@cosafe/rpc";
 import { createApp } from "./app.js";
 import { createCoreClients } from "./clients.js";
 import type { ScimFacadeConfig } from "./config.js";
+import { createProvisioningLogBatcher } from "./provisioning-log/index.js";
 
 export interface ScimFacade {
   port: number;
@@ -17,7 +18,17 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
     baseUrl: config.identityCoreUrl,
     credential: { service: config.serviceName, secret: config.serviceSecret },
   });
+  const provisioningLogBatcher = createProvisioningLogBatcher({
+    transport,
+    serviceName: config.serviceName,
+    logger,
+    flushIntervalMs: config.provisioningLogFlushIntervalMs,
+    maxBatchSize: config.provisioningLogBatchSize,
+    maxBuffered: config.provisioningLogBufferSize,
+    maxAttempts: config.provisioningLogMaxAttempts,
+  });
   const app = createApp({
+    provisioningLog: provisioningLogBatcher,
     core: createCoreClients(transport),
     logger,
     publicBaseUrl: config.publicBaseUrl,
@@ -34,10 +45,12 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
   logger.info({ port, publicBaseUrl: config.publicBaseUrl }, "scim-facade listening");
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await provisioningLogBatcher.close();
+    },
   };
 }
