@@ -483,6 +483,39 @@ describe("R4 deactivation deprovisions", () => {
     expect(await accountsOf(h.db, user.id)).toEqual([mainAccountId]);
   });
 
+  it("R4: re-activation needs a seat: with the licence full the IdP's active=true or group add is refused and nothing changes", async () => {
+    const { user, scimGroup } = await wellConnectedUser();
+    await setActive(user.id, false);
+    const r7 = await scimUser();
+    const { group } = await h.groups.createGroup(
+      { tenantId, group: { displayName: `Full ${++counter}` }, memberUserIds: [r7.id] },
+      scim(),
+    );
+    await h.groups.removeGroupMembers({ tenantId, groupId: group?.id ?? "", userIds: [r7.id] }, scim());
+    const before = [await userRow(h.db, user.id), await userRow(h.db, r7.id)];
+    const auditBefore = [await auditActions(h.db, user.id), await auditActions(h.db, r7.id)];
+    seats.full = true;
+    try {
+      const refused = await rejection(setActive(user.id, true));
+      expect(refused.code).toBe(Code.FailedPrecondition);
+      expect(reasonOf(refused)).toBe("LICENSE_LIMIT_REACHED");
+      const add = await rejection(
+        h.groups.addGroupMembers({ tenantId, groupId: scimGroup, userIds: [r7.id] }, scim()),
+      );
+      expect(reasonOf(add)).toBe("LICENSE_LIMIT_REACHED");
+    } finally {
+      seats.full = false;
+    }
+    expect([await userRow(h.db, user.id), await userRow(h.db, r7.id)]).toEqual(before);
+    expect([await auditActions(h.db, user.id), await auditActions(h.db, r7.id)]).toEqual(auditBefore);
+    expect((await membershipsOf(h.db, user.id)).every((m) => m.endsWith("SCIM DORMANT"))).toBe(true);
+    expect(await membershipsOf(h.db, r7.id)).toEqual([]);
+    expect(await accountsOf(h.db, user.id)).toEqual([]);
+    // Once support raises the limit, the IdP's retry succeeds with no other action (R9).
+    await setActive(user.id, true);
+    expect(await userRow(h.db, user.id)).toMatchObject({ state: "PROVISIONED" });
+  });
+
   it("R4: an administrator deactivates and re-activates a manual user: seat released, then a new one; back in the default account", async () => {
     const { user } = await h.users.createUser({ tenantId, user: { userName: unique("manual") } }, admin());
     const userId = user?.id ?? "";

@@ -14,6 +14,7 @@ import pg from "pg";
 import { expect } from "vitest";
 import { startIdentityCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
+import { DomainError } from "../../src/domain/domain-error.js";
 import type { SeatLedger } from "../../src/domain/seats.js";
 import type { InvitationMessage, InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
 import { as, type CoreHarness, identityTestDatabase, supportActor, testCredential } from "./core-harness.js";
@@ -28,8 +29,13 @@ export class RecordingSeats implements SeatLedger {
   readonly releases: { tenantId: string; seatId: string }[] = [];
   /** Seats currently held, by "tenantId/userId". */
   readonly held = new Map<string, string>();
+  /** While true, allocations of new seats fail as licensing does when the limit is reached. */
+  full = false;
 
   async allocate(tenantId: string, userId: string): Promise<string> {
+    if (this.full && !this.held.has(`${tenantId}/${userId.toLowerCase()}`)) {
+      throw new DomainError("FAILED_PRECONDITION", "LICENSE_LIMIT_REACHED", "licence limit reached (test)");
+    }
     const key = `${tenantId}/${userId.toLowerCase()}`;
     const seatId = this.held.get(key) ?? randomUUID();
     this.held.set(key, seatId);
