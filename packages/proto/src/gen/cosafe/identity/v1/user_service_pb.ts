@@ -687,7 +687,7 @@ export const UserService: GenService<{
    * a SCIM user needs override_scim_lock (R6).
    * Permission: SCIM or ADMIN of the tenant, SUPPORT.
    * Errors: NOT_FOUND, ABORTED (ETAG_MISMATCH), ALREADY_EXISTS (USER_NAME_TAKEN),
-   * FAILED_PRECONDITION (ATTRIBUTE_LOCKED_BY_SCIM, LICENSE_LIMIT_REACHED),
+   * FAILED_PRECONDITION (SCIM_MAPPED_ATTRIBUTE, LICENSE_LIMIT_REACHED),
    * INVALID_ARGUMENT. Idempotent for the same input.
    *
    * @generated from rpc cosafe.identity.v1.UserService.UpdateUser
