@@ -5,7 +5,9 @@ import { pgArray } from "../../storage/sql/pg-array.js";
  * A group's version for ETags (SCIM meta.version). Membership changes must not rewrite or
  * lock the group row (R25: a per-change write to one hot row caps throughput and serialises
  * parallel PATCHes), so the version combines the row's own version with the group's
- * membership events in the change feed: their count grows with every committed change.
+ * membership version: the sum of its per-session change counters, which every committed
+ * membership change advances (recordChanges). Reading it costs a few rows per group, never
+ * the group's members or history.
  */
 export async function groupEtags(
   em: EntityManager,
@@ -14,13 +16,12 @@ export async function groupEtags(
   const etags = new Map(groups.map((g) => [g.id, `${g.version}.0`]));
   if (groups.length === 0) return etags;
   const rows = (await em.execute(
-    `select group_id, count(*)::int as changes, max(id)::text as last
-       from identity.change_event where group_id = any(?::uuid[]) and type = 'MEMBERSHIP_CHANGED'
-      group by group_id`,
+    `select group_id, sum(changes)::text as changes from identity.group_membership_version
+      where group_id = any(?::uuid[]) group by group_id`,
     [pgArray(groups.map((g) => g.id))],
-  )) as { group_id: string; changes: number; last: string }[];
+  )) as { group_id: string; changes: string }[];
   const versions = new Map(groups.map((g) => [g.id, g.version]));
-  for (const row of rows) etags.set(row.group_id, `${versions.get(row.group_id)}.${row.changes}.${row.last}`);
+  for (const row of rows) etags.set(row.group_id, `${versions.get(row.group_id)}.${row.changes}`);
   return etags;
 }
 
