@@ -83,6 +83,27 @@ describe("R15 group accounts", () => {
   });
 });
 
+describe("accounts and groups", () => {
+  it("R18: a sub-account whose groups were deleted in the admin panel can be deleted; one with a live group cannot", async () => {
+    const t = await TenantKit.create(h);
+    const sub = await t.subAccount();
+    const group = await t.manualGroup([], "Short-lived", sub);
+    const inUse = await rejection(
+      h.accounts.deleteAccount({ tenantId: t.tenantId, accountId: sub }, t.admin),
+    );
+    expectError(inUse, Code.FailedPrecondition, "ACCOUNT_IN_USE");
+
+    await t.deleteGroup(group.id, "admin");
+    await h.accounts.deleteAccount({ tenantId: t.tenantId, accountId: sub }, t.admin);
+
+    const { rows } = await h.db.query("select 1 from identity.account where id = $1", [sub]);
+    expect(rows).toEqual([]);
+    // The tombstone still answers the IdP (R18).
+    const error = await rejection(h.groups.getGroup({ tenantId: t.tenantId, groupId: group.id }, t.scim));
+    expectError(error, Code.NotFound, "GROUP_DELETED_IN_ADMIN_PANEL");
+  });
+});
+
 describe("R16 moving a group", () => {
   async function groupWithEveryKindOfMember(t: TenantKit) {
     const scimUser = await t.scimUser();

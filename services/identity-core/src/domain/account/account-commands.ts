@@ -118,6 +118,12 @@ export class AccountCommands {
           "the account still has sub-accounts or groups",
         );
       }
+      // Tombstones of groups deleted in the admin panel (R18) outlive the account: they move to
+      // the main account, where they keep answering the IdP until they are purged.
+      await em.execute(
+        "update identity.app_group set account_id = ? where account_id = ? and deleted_at is not null",
+        [tenant.mainAccountId, account.id],
+      );
       await em.execute("delete from identity.account_membership where account_id = ?", [account.id]);
       em.remove(account);
       recordAudit(em, call, {
