@@ -303,6 +303,32 @@ describe("R13 externalId and displayName uniqueness", () => {
   });
 });
 
+describe("R22 failed group mutations", () => {
+  it("R22: an IdP add that fails on one unknown member leaves no membership, link, adoption, audit or change event", async () => {
+    const manualUser = await t.manualUser();
+    const group = await t.manualGroup();
+    const counts = async () => {
+      const { rows } = await h.db.query(
+        `select (select count(*) from identity.audit_event where target_id = $1::text or target_id = $2::text)::int as audit,
+                (select count(*) from identity.change_event where group_id = $1::uuid or user_id = $2::uuid)::int as events,
+                (select count(*) from identity.group_membership where group_id = $1::uuid)::int as memberships`,
+        [group.id, manualUser],
+      );
+      return rows[0];
+    };
+    const before = await counts();
+
+    const error = await rejection(
+      t.addMembers(group.id, [manualUser, "00000000-0000-4000-8000-0000000000aa"]),
+    );
+
+    expectError(error, Code.NotFound, "MEMBER_NOT_FOUND");
+    expect(await counts()).toEqual(before);
+    expect((await groupRow(h.db, group.id))?.scim_linked).toBe(false);
+    expect(await userRow(h.db, manualUser)).toMatchObject({ managed_by: "MANUAL" });
+  });
+});
+
 describe("group lists", () => {
   it("R10: member filters combine with and/or/not in SQL, in the caller's view, with exact totals and stable pages", async () => {
     const manualUser = await t.manualUser();
