@@ -3,7 +3,6 @@ import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { SeatSchema } from "../storage/entities.js";
 import { licenseErrors } from "./license-errors.js";
 import { nextPageToken, type PageRequest, pageRequest } from "./page.js";
 
@@ -107,13 +106,15 @@ export class SeatCommands {
     return result.rows;
   }
 
-  /** Hydrates raw rows (timestamps arrive as text). */
+  /** Converts raw rows (timestamps arrive as PostgreSQL text) without an entity manager. */
   private views(rows: SeatRow[]): SeatView[] {
-    const em = this.orm.em.fork();
-    return rows.map((row) => {
-      const seat = em.map(SeatSchema, row);
-      return { id: seat.id, tenantId: seat.tenantId, userId: seat.userId, createdAt: seat.createdAt };
-    });
+    const platform = this.orm.em.getPlatform();
+    return rows.map((row) => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      userId: row.user_id,
+      createdAt: platform.parseDate(row.created_at) as Date,
+    }));
   }
 
   private view(row: SeatRow): SeatView {
