@@ -1,0 +1,158 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createRouterTransport } from "@connectrpc/connect";
+import { createLogger } from "@cosafe/logging";
+import { GroupService, ScimTokenService, UserService } from "@cosafe/proto/identity";
+import { Code, errorWithReason } from "@cosafe/rpc";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.js";
+import { createCoreClients } from "../src/clients.js";
+
+/**
+ * Endpoint tests of the whole facade app against in-memory identity-core fakes
+ * (createRouterTransport): fast protocol checks, with a controllable clock for the token cache.
+ */
+const tenantId = "0b6f3c1e-2d4a-4b5c-8e9f-0a1b2c3d4e5f";
+const tokenId = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
+const secret = "cosafe_scim_endpoint-test-secret";
+const userId = "11111111-2222-4333-8444-555555555555";
+const groupId = "99999999-8888-4777-8666-555555555555";
+
+let now = 1_000_000;
+let revoked = false;
+const calls = { authenticate: 0, replaceMembers: [] as string[][], createUser: [] as string[] };
+
+const transport = createRouterTransport(({ service }) => {
+  service(ScimTokenService, {
+    authenticateScimToken(req) {
+      calls.authenticate++;
+      if (req.secret !== secret || revoked)
+        throw errorWithReason(Code.Unauthenticated, "TOKEN_REVOKED", "token revoked", { domain: "test" });
+      return { tenantId, tokenId };
+    },
+  });
+  service(UserService, {
+    listUsers: () => ({ users: [], totalSize: 0 }),
+    createUser(req) {
+      calls.createUser.push(req.user?.userName ?? "");
+      return {
+        user: {
+          id: userId,
+          tenantId,
+          userName: req.user?.userName,
+          displayName: "U",
+          active: true,
+          etag: "1",
+        },
+        notices: [],
+      };
+    },
+  });
+  service(GroupService, {
+    updateGroup: (req) => ({
+      group: { id: groupId, tenantId, displayName: req.group?.displayName, etag: "2" },
+    }),
+    replaceGroupMembers(req) {
+      calls.replaceMembers.push(req.userIds);
+      return {};
+    },
+    getGroup: () => ({ group: { id: groupId, tenantId, displayName: "G", etag: "3" } }),
+    listGroupMembers: () => ({ members: [], totalSize: 0 }),
+  });
+});
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = createApp({
+    core: createCoreClients(transport),
+    logger: createLogger({ service: "scim-facade", level: "silent" }),
+    publicBaseUrl: "https://scim.example",
+    serviceName: "scim-facade",
+    tokenCacheTtlMs: 5_000,
+    now: () => now,
+    provisioningLog: { enqueue() {} },
+  });
+  server = createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/scim/v2`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+beforeEach(() => {
+  revoked = false;
+  calls.authenticate = 0;
+  calls.replaceMembers = [];
+  calls.createUser = [];
+  now += 60_000; // every test starts with an expired cache
+});
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${base}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${secret}`, ...(init.headers as Record<string, string>) },
+  });
+
+describe("facade endpoints (fake identity-core)", () => {
+  it("R21: a revoked token is refused once the cache TTL (5 s) has passed on the clock, never later", async () => {
+    expect((await call("/Users")).status).toBe(200);
+    expect((await call("/Users")).status).toBe(200);
+    expect(calls.authenticate).toBe(1);
+    revoked = true;
+    now += 4_999;
+    expect((await call("/Users")).status).toBe(200);
+    now += 1;
+    const refused = await call("/Users");
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect(await refused.json()).toMatchObject({ status: "401" });
+  });
+
+  it("accepts bodies sent as application/json as well as application/scim+json", async () => {
+    for (const type of [
+      "application/json",
+      "application/scim+json; charset=utf-8",
+      "application/json;charset=UTF-8",
+    ]) {
+      const res = await call("/Users", {
+        method: "POST",
+        headers: { "content-type": type },
+        body: JSON.stringify({ userName: `u-${type}` }),
+      });
+      expect(res.status, type).toBe(201);
+    }
+    expect(calls.createUser).toEqual([
+      "u-application/json",
+      "u-application/scim+json; charset=utf-8",
+      "u-application/json;charset=UTF-8",
+    ]);
+  });
+
+  it("a wrong method on a known endpoint is 405 with Allow, as SCIM error JSON", async () => {
+    const res = await call("/Users", { method: "DELETE" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toContain("POST");
+    expect(res.headers.get("content-type")).toBe("application/scim+json; charset=utf-8");
+    expect(await res.json()).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: "405",
+    });
+    const unauthenticated = await fetch(`${base}/Users/${userId}`, { method: "POST" });
+    expect(unauthenticated.status).toBe(401);
+  });
+
+  it("R4b: a Group PUT with members: [] empties the group; without members it keeps them", async () => {
+    const put = (body: unknown) =>
+      call(`/Groups/${groupId}`, {
+        method: "PUT",
+        headers: { "content-type": "application/scim+json" },
+        body: JSON.stringify(body),
+      });
+    expect((await put({ displayName: "G", members: [] })).status).toBe(200);
+    expect((await put({ displayName: "G", Members: null })).status).toBe(200);
+    expect((await put({ displayName: "G" })).status).toBe(200);
+    expect(calls.replaceMembers).toEqual([[], []]);
+  });
+});
