@@ -22,6 +22,7 @@ const byReason: Record<string, ScimOutcome> = {
   SORT_INVALID: { status: 400, scimType: "invalidValue" },
   LICENSE_LIMIT_REACHED: { status: 403 },
   LICENSING_UNAVAILABLE: { status: 503 },
+  CONCURRENT_MODIFICATION: { status: 503 },
   TOKEN_INVALID: { status: 401 },
   TOKEN_REVOKED: { status: 401 },
   TOKEN_EXPIRED: { status: 401 },

@@ -748,7 +748,7 @@ export const GroupService: GenService<{
   },
   /**
    * Returns one group without members.
-   * Errors: NOT_FOUND (GROUP_NOT_FOUND, or GROUP_DELETED_BY_ADMIN for a
+   * Errors: NOT_FOUND (GROUP_NOT_FOUND, or GROUP_DELETED_IN_ADMIN_PANEL for a
    * tombstone, R18). Idempotent.
    *
    * @generated from rpc cosafe.identity.v1.GroupService.GetGroup
@@ -769,8 +769,11 @@ export const GroupService: GenService<{
     output: typeof ListGroupsResponseSchema;
   },
   /**
-   * Updates display_name, external_id or account_id per update_mask.
-   * Errors: NOT_FOUND, ABORTED (ETAG_MISMATCH), ALREADY_EXISTS. Idempotent for the same input.
+   * Updates display_name or external_id per update_mask (MoveGroup changes the account).
+   * An identity provider's update links a manual group (R11) and keeps the name when
+   * display_name is not in the mask (R14).
+   * Errors: NOT_FOUND, ABORTED (ETAG_MISMATCH), ALREADY_EXISTS (GROUP_NAME_TAKEN,
+   * GROUP_EXTERNAL_ID_TAKEN), INVALID_ARGUMENT (UPDATE_MASK_INVALID). Idempotent for the same input.
    *
    * @generated from rpc cosafe.identity.v1.GroupService.UpdateGroup
    */
@@ -796,7 +799,8 @@ export const GroupService: GenService<{
    * Adds members. Idempotent: existing members are left as they are.
    * Errors: NOT_FOUND (GROUP_NOT_FOUND, GROUP_DELETED_IN_ADMIN_PANEL, MEMBER_NOT_FOUND for
    * user ids unknown in the tenant), FAILED_PRECONDITION (USER_DEPROVISIONED for an
-   * administrator's add; LICENSE_LIMIT_REACHED when a re-provisioned user needs a seat).
+   * administrator's add; LICENSE_LIMIT_REACHED when a re-provisioned user needs a seat),
+   * ABORTED (CONCURRENT_MODIFICATION when a concurrent deprovisioning kept winning; retry).
    *
    * @generated from rpc cosafe.identity.v1.GroupService.AddGroupMembers
    */
