@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Client } from "@connectrpc/connect";
+import { type Client, Code } from "@connectrpc/connect";
 import type { LicenseService } from "@cosafe/proto/licensing";
 import { actorHeaders, systemActor } from "@cosafe/rpc";
-import type { TestDatabase } from "@cosafe/testing";
+import { freePort, type TestDatabase } from "@cosafe/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SeatReconciliation, seatReconciliationLockKey } from "../src/domain/seats/seat-reconciliation.js";
@@ -162,7 +162,14 @@ describe("SeatReconciliation (R19)", () => {
     await createUser(tenantId, "c2@example.com");
     const before = await db.query("select count(*)::int as n from identity.audit_event");
     const report = await reconciliation().run({ tenantId });
-    expect(report).toEqual({ tenants: 1, released: [], granted: [], reassigned: [], overruns: [] });
+    expect(report).toEqual({
+      tenants: 1,
+      released: [],
+      granted: [],
+      reassigned: [],
+      overruns: [],
+      failedTenants: [],
+    });
     const after = await db.query("select count(*)::int as n from identity.audit_event");
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
@@ -191,6 +198,26 @@ describe("SeatReconciliation (R19)", () => {
     } finally {
       await otherReplica.end();
     }
+  });
+
+  it("R19: with licensing unreachable a run fails as a whole and changes nothing", async () => {
+    const tenantId = await licensedTenant(core, licensing, 1);
+    await createUser(tenantId, "offline@example.com");
+    const deadUrl = `http://127.0.0.1:${await freePort()}`;
+    const offline = new SeatReconciliation(
+      core.core.orm,
+      licensingClient(deadUrl),
+      ledgerFor(deadUrl),
+      quietLogger(),
+      {
+        intervalMs: 60_000,
+        gracePeriodSeconds: 0,
+      },
+    );
+    const before = await db.query("select count(*)::int as n from identity.audit_event");
+    await expect(offline.run({})).rejects.toMatchObject({ code: Code.Unavailable });
+    const after = await db.query("select count(*)::int as n from identity.audit_event");
+    expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
   it("R19: the periodic run repairs by itself", async () => {

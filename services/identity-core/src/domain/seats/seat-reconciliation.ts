@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { type Client, createClient } from "@connectrpc/connect";
+import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import { type Logger, requestContext } from "@cosafe/logging";
 import { LicenseService, type Seat } from "@cosafe/proto/licensing";
 import {
@@ -38,7 +38,11 @@ export interface SeatReconciliationReport {
   reassigned: SeatFix[];
   /** Provisioned users left without a seat because the limit is reached; nobody lost access. */
   overruns: { tenantId: string; userId: string }[];
+  /** Tenants whose reconciliation failed (logged); the next run tries again. */
+  failedTenants: string[];
 }
+
+const unreachable = new Set([Code.Unavailable, Code.DeadlineExceeded, Code.Canceled]);
 
 /** Advisory lock key: one reconciliation at a time across every identity-core replica. */
 export const seatReconciliationLockKey = BigInt.asIntN(
@@ -139,6 +143,7 @@ export class SeatReconciliation {
           granted: [],
           reassigned: [],
           overruns: [],
+          failedTenants: [],
         };
         const tenants = options.tenantId
           ? [options.tenantId]
@@ -146,8 +151,15 @@ export class SeatReconciliation {
               (t) => t.id,
             );
         for (const tenantId of tenants) {
-          await this.reconcileTenant(call, tenantId, report);
-          report.tenants++;
+          try {
+            await this.reconcileTenant(call, tenantId, report);
+            report.tenants++;
+          } catch (error) {
+            // Licensing unreachable: every other tenant would fail the same way.
+            if (error instanceof ConnectError && unreachable.has(error.code)) throw error;
+            this.logger.error({ err: error, tenantId }, "seat reconciliation of a tenant failed");
+            report.failedTenants.push(tenantId);
+          }
         }
         const changed = report.released.length + report.granted.length + report.reassigned.length;
         if (changed > 0 || report.overruns.length > 0)
