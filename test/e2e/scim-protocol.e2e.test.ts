@@ -60,6 +60,8 @@ describe("ETags (meta.version)", () => {
     for (const res of [
       await scim.put(`/Users/${user.id}`, userBody(String(user.userName), { title: "v3" }), stale),
       await scim.patch(`/Users/${user.id}`, patchOp({ op: "replace", path: "title", value: "v3" }), stale),
+      // Even a PATCH that would change nothing.
+      await scim.patch(`/Users/${user.id}`, patchOp({ op: "replace", path: "title", value: "v2" }), stale),
       await scim.delete(`/Users/${user.id}`, stale),
     ]) {
       expect(res.status).toBe(412);
@@ -221,6 +223,22 @@ describe("lists", () => {
       `externalId eq "${tag}" and (userName sw "alpha" or userName sw "echo") and not (title pr)`,
     );
     expect(ids(grouped.body)).toEqual([created[1]?.id]);
+  });
+
+  it("string operators treat LIKE wildcards and quotes in values literally", async () => {
+    const run = uniqueName("like").replace("@e2e.example", "");
+    for (const local of ["a_b", "axb", "50%off"])
+      await scim.create("Users", userBody(`${local}.${run}@like.example`));
+    const names = async (filter: string) =>
+      (await scim.filter("Users", filter, { attributes: "userName" })).body.Resources.map(
+        (r: Json) => r.userName,
+      );
+    expect(await names(`userName sw "a_b.${run}"`)).toEqual([`a_b.${run}@like.example`]);
+    expect(await names(`userName co "%off.${run}"`)).toEqual([`50%off.${run}@like.example`]);
+    expect(await names(`userName ew "B.${run.toUpperCase()}@LIKE.EXAMPLE"`)).toHaveLength(2);
+    const group = await scim.create("Groups", { schemas: [groupSchema], displayName: 'Say "hi" \\ there' });
+    const quoted = await scim.filter("Groups", 'displayName eq "say \\"HI\\" \\\\ there"');
+    expect(ids(quoted.body)).toEqual([group.id]);
   });
 
   it("a non-integer startIndex or count is 400, never 500", async () => {

@@ -382,6 +382,7 @@ describe("R17 and R18 group deletion", () => {
     for (const res of [
       await scim.get(`/Groups/${group}`),
       await addMembers(group, user),
+      await scim.patch(`/Groups/${group}`, patchOp({ op: "Remove", path: "members", value: [] })),
       await scim.put(`/Groups/${group}`, { schemas: [groupSchema], displayName: "R18 Admin Deletes" }),
       await scim.delete(`/Groups/${group}`),
     ]) {
@@ -413,6 +414,8 @@ describe("R21 groups of another tenant", () => {
       other.http.get(`/Groups/${id}`),
       other.http.put(`/Groups/${id}`, { schemas: [groupSchema], displayName: "x" }),
       other.http.patch(`/Groups/${id}`, patchOp({ op: "replace", path: "displayName", value: "x" })),
+      // A PATCH that changes nothing still names the group.
+      other.http.patch(`/Groups/${id}`, patchOp({ op: "Remove", path: "members", value: [] })),
       other.http.delete(`/Groups/${id}`),
     ];
     const foreign = await Promise.all(attempts(group));

@@ -176,16 +176,23 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
       );
     }
     const { members } = plan;
+    let called = paths.length > 0 || wanted !== undefined;
     if (members.replace !== undefined) {
       await core.groups.replaceGroupMembers({ tenantId, groupId, userIds: members.replace }, options(ctx));
+      called = true;
     } else {
       if (members.remove.length > 0) {
         await core.groups.removeGroupMembers({ tenantId, groupId, userIds: members.remove }, options(ctx));
+        called = true;
       }
       if (members.add.length > 0) {
         await core.groups.addGroupMembers({ tenantId, groupId, userIds: members.add }, options(ctx));
+        called = true;
       }
     }
+    // A PATCH that changes nothing (e.g. Entra's Remove with an empty value array) still
+    // names a group: a missing, foreign or admin-deleted one is 404, not 204.
+    if (!called) await getGroup(ctx);
     const projection = projectionParams(ctx.query);
     if (projection.attributes === undefined && projection.excludedAttributes === undefined) {
       ctx.status = 204;

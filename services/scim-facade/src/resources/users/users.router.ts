@@ -3,6 +3,7 @@ import {
   applyPatch,
   buildListResponse,
   projectResource,
+  ScimError,
   USER_RESOURCE_TYPE,
   validateResource,
 } from "@cosafe/scim";
@@ -131,6 +132,9 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
         .map((attribute) => userMaskPaths[attribute])
         .filter((p): p is string => Boolean(p));
       if (paths.length === 0) {
+        // Nothing to write, but a stale If-Match still fails (RFC 7644 §3.14).
+        if (wanted !== undefined && wanted !== current.etag)
+          throw new ScimError(412, undefined, `user ${current.id} has changed since version ${wanted}`);
         respond(ctx, 200, project(ctx, toScimUser(current, baseUrl)), { ETag: weakEtag(current.etag) });
         return;
       }
