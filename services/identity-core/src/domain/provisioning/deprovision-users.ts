@@ -39,10 +39,10 @@ export async function deprovisionUsers(
   if (rows.length === 0) return [];
   const ids = pgArray(rows.map((r) => r.id));
   await em.execute("delete from identity.account_membership where user_id = any(?::uuid[])", [ids]);
-  await em.execute(
-    "delete from identity.group_membership where user_id = any(?::uuid[]) and source = 'MANUAL'",
+  const leftGroups = (await em.execute(
+    "delete from identity.group_membership where user_id = any(?::uuid[]) and source = 'MANUAL' returning group_id",
     [ids],
-  );
+  )) as { group_id: string }[];
   await em.execute("update identity.group_membership set state = 'DORMANT' where user_id = any(?::uuid[])", [
     ids,
   ]);
@@ -58,10 +58,10 @@ export async function deprovisionUsers(
       after: { state: "DEPROVISIONED", active: false, reason },
     })),
   );
-  await recordChanges(
-    em,
-    tenantId,
-    rows.map((r) => ({ type: "USER_DEPROVISIONED", userId: r.id })),
-  );
+  await recordChanges(em, tenantId, [
+    ...rows.map((r) => ({ type: "USER_DEPROVISIONED" as const, userId: r.id })),
+    // Groups that lost a manual member changed too (their SCIM view and ETag, R10).
+    ...[...new Set(leftGroups.map((g) => g.group_id))].map((groupId) => ({ type: "MEMBERSHIP_CHANGED" as const, groupId })),
+  ]);
   return rows.filter((r) => r.seat_id).map((r) => ({ userId: r.id, seatId: r.seat_id as string }));
 }
