@@ -123,6 +123,36 @@ describe("ETags (meta.version)", () => {
   });
 });
 
+describe("concurrency", () => {
+  it("parallel PATCHes of one user without If-Match all succeed (no 412 nobody asked for) and all are stored", async () => {
+    const user = await scim.create("Users", userBody(uniqueName("parallel")));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        scim.patch(
+          `/Users/${user.id}`,
+          patchOp({ op: "add", path: "phoneNumbers", value: [{ value: `+1 555 01${i}0`, type: `t${i}` }] }),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect((await scim.read("Users", user.id)).phoneNumbers).toHaveLength(8);
+  });
+
+  it("parallel creates of one userName or group name: exactly one 201, the others 409 uniqueness", async () => {
+    const userName = uniqueName("race");
+    const users = await Promise.all(Array.from({ length: 4 }, () => scim.post("/Users", userBody(userName))));
+    expect(users.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    const groups = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        scim.post("/Groups", { schemas: [groupSchema], displayName: `Race ${userName}` }),
+      ),
+    );
+    expect(groups.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
+    for (const res of [...users, ...groups].filter((r) => r.status === 409))
+      expect(res.body).toMatchObject({ scimType: "uniqueness" });
+  });
+});
+
 describe("lists", () => {
   const tag = "list-tag";
   let created: { id: string; userName: string }[] = [];

@@ -19,8 +19,13 @@ import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
 type ScimContext = Context & { state: ScimState; params: Record<string, string> };
 
-/** How often a PATCH re-reads and retries when another writer changed the user in between. */
-const patchAttempts = 3;
+/**
+ * How often a PATCH without If-Match re-reads and retries when another writer changed the
+ * user in between (identity providers send requests in parallel; such a client must not see
+ * a 412 it never asked for). Each retry waits a little, randomly, so racers spread out.
+ */
+const patchAttempts = 10;
+const retryPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
 
 /**
  * /Users: each route maps SCIM to identity-core calls and back. Rules (derivations,
@@ -154,6 +159,7 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
         const raced =
           error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === "ETAG_MISMATCH";
         if (!raced || wanted !== undefined || attempt >= patchAttempts) throw error;
+        await retryPause(attempt);
       }
     }
   });
