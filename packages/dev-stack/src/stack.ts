@@ -20,6 +20,8 @@ export interface Stack {
   licensingUrl: string;
   /** The credential this launcher calls the services with. */
   credential: { service: string; secret: string };
+  /** A credential for the support CLI (`pnpm cosafe …`) against this stack. */
+  cliCredential: { service: string; secret: string };
   services: ServiceProcess[];
   stop(): Promise<void>;
 }
@@ -33,7 +35,8 @@ const secret = () => randomBytes(24).toString("base64url");
 export async function startStack(options: StackOptions): Promise<Stack> {
   const facadeSecret = secret();
   const launcher = { service: "dev-stack", secret: secret() };
-  const credentials = `scim-facade:${facadeSecret},${launcher.service}:${launcher.secret}`;
+  const cli = { service: "support-cli", secret: secret() };
+  const credentials = `scim-facade:${facadeSecret},${launcher.service}:${launcher.secret},${cli.service}:${cli.secret}`;
   const identityCoreUrl = `http://127.0.0.1:${options.ports.identityCore}`;
   const licensingUrl = `http://127.0.0.1:${options.ports.licensing}`;
   const publicBaseUrl = options.publicBaseUrl ?? `http://localhost:${options.ports.facade}`;
@@ -83,6 +86,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     identityCoreUrl,
     licensingUrl,
     credential: launcher,
+    cliCredential: cli,
     services,
     stop,
   };

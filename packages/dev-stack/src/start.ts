@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type EmbeddedPostgres, ensureDatabase, startEmbeddedPostgres } from "@cosafe/embedded-db";
 import { bootstrapDemoTenant, demoInstructions } from "./bootstrap-demo-tenant.js";
@@ -30,6 +31,7 @@ async function stopAll(code: number): Promise<never> {
     await stack?.stop().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     removePidFile(pidFile);
+    rmSync(resolve(dataDir, "run", "cli.env"), { force: true });
   }
   process.exit(code);
 }
@@ -61,11 +63,25 @@ try {
   });
   log(`identity-core gRPC on ${stack.identityCoreUrl}, licensing gRPC on ${stack.licensingUrl}`);
   log(`SCIM facade on ${stack.scimBaseUrl}`);
+  const cliEnv = resolve(dataDir, "run", "cli.env");
+  writeFileSync(
+    cliEnv,
+    [
+      `export COSAFE_IDENTITY_CORE_URL=${stack.identityCoreUrl}`,
+      `export COSAFE_LICENSING_URL=${stack.licensingUrl}`,
+      `export COSAFE_SERVICE_NAME=${stack.cliCredential.service}`,
+      `export COSAFE_SERVICE_SECRET=${stack.cliCredential.secret}`,
+      `export COSAFE_SUPPORT_PERSON=\${COSAFE_SUPPORT_PERSON:-$(whoami)@localhost}`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  log(`support CLI: source ${cliEnv} && pnpm cosafe --help`);
   const demo = await bootstrapDemoTenant(stack);
   if (demo) console.log(demoInstructions(stack.scimBaseUrl, demo));
   else
     log(
-      "the database already holds a tenant: no demo tenant created (tokens are shown only once; issue a new one with support tooling)",
+      "the database already holds a tenant: no demo tenant (tokens are shown once; issue another with: pnpm cosafe token issue <tenant-id>)",
     );
   log("ready. Ctrl-C stops everything.");
   const exited = await Promise.race(
