@@ -18,12 +18,14 @@ type ScimBody = Record<string, unknown> & {
   Resources: { id: string }[];
 };
 
-function request(path: string, init: RequestInit & { token?: string | null } = {}) {
+async function request(path: string, init: RequestInit & { token?: string | null } = {}) {
   const headers = new Headers(init.headers);
   const token = init.token === undefined ? s.token : init.token;
   if (token) headers.set("authorization", `Bearer ${token}`);
   if (init.body) headers.set("content-type", headers.get("content-type") ?? scimJson);
-  return fetch(`${s.scim}${path}`, { ...init, headers });
+  const res = await fetch(`${s.scim}${path}`, { ...init, headers });
+  expect(res.status, `no 5xx: ${init.method ?? "GET"} ${path}`).toBeLessThan(500);
+  return res;
 }
 
 const bjensen = {
