@@ -70,7 +70,7 @@ function freePort(): Promise<number> {
 }
 
 /** Runs `op` in `clients` loops; counts completions after the warm-up. */
-async function measure(name: string, op: (worker: number) => Promise<void>) {
+async function measure(name: string, op: (worker: number) => Promise<void>, unit = "allocations/s") {
   const latencies: number[] = [];
   let measuring = false;
   let stop = false;
@@ -95,7 +95,7 @@ async function measure(name: string, op: (worker: number) => Promise<void>) {
   console.log(
     `${name.padEnd(44)} ${Math.round(latencies.length / elapsed)
       .toString()
-      .padStart(6)} allocations/s   p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (load1 ${load1})`,
+      .padStart(6)} ${unit}   p50 ${at(0.5)} ms   p99 ${at(0.99)} ms   (load1 ${load1})`,
   );
 }
 
@@ -134,9 +134,13 @@ try {
   console.log(`one tenant, ${clients} concurrent clients, ${seconds} s after a ${warmupMs / 1000} s warm-up`);
 
   const grpcTenant = randomUUID();
-  await measure("0. reference: GetLicense over gRPC (one read)", async (w) => {
-    await rpc[w]?.getLicense({ tenantId: grpcTenant }, support);
-  });
+  await measure(
+    "0. reference: GetLicense over gRPC (one read)",
+    async (w) => {
+      await rpc[w]?.getLicense({ tenantId: grpcTenant }, support);
+    },
+    "reads/s",
+  );
   await first.setSeatLimit({ tenantId: grpcTenant, seatLimit: 10_000_000 }, support);
   await measure("1. AllocateSeat over gRPC (licensing process)", async (w) => {
     await rpc[w]?.allocateSeat({ tenantId: grpcTenant, userId: randomUUID() }, system);
