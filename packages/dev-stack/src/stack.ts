@@ -36,7 +36,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const facadeSecret = secret();
   const launcher = { service: "dev-stack", secret: secret() };
   const cli = { service: "support-cli", secret: secret() };
-  const credentials = `scim-facade:${facadeSecret},${launcher.service}:${launcher.secret},${cli.service}:${cli.secret}`;
+  const coreSecret = secret();
+  const credentials = [
+    `scim-facade:${facadeSecret}`,
+    `identity-core:${coreSecret}`,
+    `${launcher.service}:${launcher.secret}`,
+    `${cli.service}:${cli.secret}`,
+  ].join(",");
   const identityCoreUrl = `http://127.0.0.1:${options.ports.identityCore}`;
   const licensingUrl = `http://127.0.0.1:${options.ports.licensing}`;
   const publicBaseUrl = options.publicBaseUrl ?? `http://localhost:${options.ports.facade}`;

@@ -11,6 +11,7 @@ export * from "./gen/cosafe/identity/v1/provisioning_log_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_service_pb.js";
 export * from "./gen/cosafe/identity/v1/scim_token_pb.js";
 export * from "./gen/cosafe/identity/v1/scim_token_service_pb.js";
+export * from "./gen/cosafe/identity/v1/seat_service_pb.js";
 export * from "./gen/cosafe/identity/v1/tenant_pb.js";
 export * from "./gen/cosafe/identity/v1/tenant_service_pb.js";
 export * from "./gen/cosafe/identity/v1/user_pb.js";

@@ -12,7 +12,9 @@ import { GroupQueries } from "./domain/group/group-queries.js";
 import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
 import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
-import { type SeatLedger, UnmeteredSeats } from "./domain/seats.js";
+import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
+import { connectSeats } from "./domain/seats/seat-wiring.js";
+import type { SeatLedger } from "./domain/seats.js";
 import { TenantCommands } from "./domain/tenant/tenant-commands.js";
 import { CreateUser } from "./domain/user/create-user.js";
 import { DeleteUser } from "./domain/user/delete-user.js";
@@ -27,6 +29,8 @@ import { ormConfig } from "./storage/orm-config.js";
 export interface IdentityCore {
   server: RpcServer;
   orm: MikroORM;
+  /** Present when seats are metered by the licensing service. */
+  reconciliation: SeatReconciliation | undefined;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,10 @@ export async function startIdentityCore(
   try {
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
-    const seats = options.seats ?? new UnmeteredSeats();
+    const metered = options.seats
+      ? { seats: options.seats, reconciliation: undefined }
+      : connectSeats(orm, logger, config);
+    const { seats, reconciliation } = metered;
     const domain = {
       tenants: new TenantCommands(orm),
       accounts: new AccountCommands(orm),
@@ -63,6 +70,7 @@ export async function startIdentityCore(
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
       provisioningLog: new ProvisioningLog(orm),
+      reconciliation,
     };
     const server = await startRpcServer({
       host: config.host,
@@ -79,11 +87,14 @@ export async function startIdentityCore(
       intervalMs: config.provisioningLogPurgeIntervalMs,
     });
     purge.start();
+    reconciliation?.start();
     return {
       server,
       orm,
+      reconciliation,
       close: async () => {
         await server.close();
+        await reconciliation?.stop();
         await purge.stop();
         await orm.close();
       },

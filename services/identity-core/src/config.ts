@@ -8,6 +8,7 @@ import {
   urlSetting,
 } from "@cosafe/config";
 import { provisioningLogSettings } from "./domain/provisioning-log/provisioning-log-settings.js";
+import { seatSettings } from "./domain/seats/seat-wiring.js";
 
 /** identity-core's settings, read and validated from the environment at start-up. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -25,6 +26,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dbPoolMax: intSetting("IDENTITY_CORE_DB_POOL_MAX", { default: 10, min: 1, max: 200 }),
       parentPid: intSetting("COSAFE_PARENT_PID", { default: 0, min: 0 }),
       ...provisioningLogSettings,
+      ...seatSettings,
     },
     env,
   );

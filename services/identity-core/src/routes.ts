@@ -6,6 +6,7 @@ import {
   GroupService,
   ProvisioningLogService,
   ScimTokenService,
+  SeatService,
   TenantService,
   UserService,
 } from "@cosafe/proto/identity";
@@ -15,6 +16,7 @@ import { changeFeedService } from "./api/change-feed-service.js";
 import { groupService } from "./api/group-service.js";
 import { provisioningLogService } from "./api/provisioning-log-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
+import { seatService } from "./api/seat-service.js";
 import { tenantService } from "./api/tenant-service.js";
 import { type UserServiceDeps, userService } from "./api/user-service.js";
 import type { AccountCommands } from "./domain/account/account-commands.js";
@@ -24,6 +26,7 @@ import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
 import type { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
+import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
 import type { TenantCommands } from "./domain/tenant/tenant-commands.js";
 
 export interface Domain extends UserServiceDeps {
@@ -34,6 +37,7 @@ export interface Domain extends UserServiceDeps {
   tokens: ScimTokenCommands;
   audit: AuditQueries;
   feed: ChangeFeed;
+  reconciliation: SeatReconciliation | undefined;
   provisioningLog: ProvisioningLog;
 }
 
@@ -46,6 +50,7 @@ const services = [
   AuditService,
   ChangeFeedService,
   ProvisioningLogService,
+  SeatService,
 ];
 
 /** The services identity-core serves, by name, for health checks. */
@@ -61,5 +66,6 @@ export function routes(domain: Domain) {
     router.service(AuditService, auditService(domain));
     router.service(ChangeFeedService, changeFeedService(domain));
     router.service(ProvisioningLogService, provisioningLogService(domain));
+    router.service(SeatService, seatService(domain));
   };
 }

@@ -60,7 +60,7 @@ describe("group ETags (R23) without a hot group row (R25)", () => {
       version: row?.version,
       updated_at: row?.updated_at,
     });
-    // Control: a rename does write the row, and the matcher sees it.
+    // Control: a rename does lock and write the row (select … for update, then update), and the matcher sees both.
     const rename = await statementsOf(h, () =>
       h.groups.updateGroup(
         {
@@ -71,7 +71,7 @@ describe("group ETags (R23) without a hot group row (R25)", () => {
         t.scim,
       ),
     );
-    expect(rename.filter(touchesGroupRow)).toHaveLength(1);
+    expect(rename.filter(touchesGroupRow)).toHaveLength(2);
     // A no-op change (adding an existing member) leaves the etag alone.
     const stable = await etagOf(group.id);
     await t.addMembers(group.id, [a]);

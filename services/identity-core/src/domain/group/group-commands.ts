@@ -110,7 +110,8 @@ export class GroupCommands {
   ): Promise<Group> {
     requireTenantAccess(call, tenantId, writers);
     return this.orm.em.fork().transactional(async (em) => {
-      const group = await findGroup(em, tenantId, groupId);
+      // Row-locked: parallel updates without an etag serialise instead of failing the version check.
+      const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
       const before = groupAuditView(group);
       if (mask.includes("display_name") && input.displayName?.trim()) {

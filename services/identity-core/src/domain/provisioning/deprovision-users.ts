@@ -61,7 +61,10 @@ export async function deprovisionUsers(
   await recordChanges(em, tenantId, [
     ...rows.map((r) => ({ type: "USER_DEPROVISIONED" as const, userId: r.id })),
     // Groups that lost a manual member changed too (their SCIM view and ETag, R10).
-    ...[...new Set(leftGroups.map((g) => g.group_id))].map((groupId) => ({ type: "MEMBERSHIP_CHANGED" as const, groupId })),
+    ...[...new Set(leftGroups.map((g) => g.group_id))].map((groupId) => ({
+      type: "MEMBERSHIP_CHANGED" as const,
+      groupId,
+    })),
   ]);
   return rows.filter((r) => r.seat_id).map((r) => ({ userId: r.id, seatId: r.seat_id as string }));
 }

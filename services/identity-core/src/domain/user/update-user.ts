@@ -201,7 +201,7 @@ class SeatNeeded extends Error {}
 
 /** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
 function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[] {
-  const { fields, replace } = mask;
+  const { fields } = mask;
   const notices: string[] = [];
   if (fields.has("user_name")) {
     const userName = input.userName.trim();
@@ -214,12 +214,12 @@ function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[]
     if (mask.nameParts.has("family_name")) user.nameFamilyName = input.name.familyName || null;
   }
   if (fields.has("display_name")) {
-    const derived = deriveDisplayName(input.displayName, input.name, user.userName);
-    if (derived.notice && !replace && !input.displayName?.trim()) {
-      throw invalidArgument("DISPLAY_NAME_REQUIRED", "displayName cannot be cleared", {
-        field: "displayName",
-      });
-    }
+    // Cleared or absent: derived again, from the name as it now stands (R1; Entra's null update).
+    const derived = deriveDisplayName(
+      input.displayName,
+      { formatted: user.nameFormatted, givenName: user.nameGivenName, familyName: user.nameFamilyName },
+      user.userName,
+    );
     if (derived.notice) notices.push(derived.notice);
     user.displayName = derived.displayName;
   }
