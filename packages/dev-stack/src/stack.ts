@@ -55,7 +55,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const core = spawnService(
     "identity-core",
-    { ...common, IDENTITY_CORE_PORT: String(options.ports.identityCore) },
+    {
+      ...common,
+      IDENTITY_CORE_PORT: String(options.ports.identityCore),
+      LICENSING_URL: licensingUrl,
+      COSAFE_SERVICE_SECRET: coreSecret,
+    },
     quiet,
   );
   const licensing = spawnService(
