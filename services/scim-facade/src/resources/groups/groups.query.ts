@@ -1,9 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   FilterOperator,
-  type FilterValue,
-  FilterValueSchema,
   GroupField,
   type GroupFilter,
   GroupFilterSchema,
@@ -20,8 +17,7 @@ import {
   parseSortBy,
   ScimError,
 } from "@cosafe/scim";
-
-const invalid = (detail: string) => new ScimError(400, "invalidFilter", detail);
+import { attributeKey, filterLiteral, filterOperators, invalidFilter } from "../filter-terms.js";
 
 /** The filter allowlist of /Groups. */
 const groupFields: Record<string, GroupField> = {
@@ -36,41 +32,16 @@ const groupFields: Record<string, GroupField> = {
 
 const timeFields = new Set([GroupField.CREATE_TIME, GroupField.UPDATE_TIME]);
 
-const operators: Record<CompareFilter["op"], FilterOperator> = {
-  eq: FilterOperator.EQUAL,
-  ne: FilterOperator.NOT_EQUAL,
-  co: FilterOperator.CONTAINS,
-  sw: FilterOperator.STARTS_WITH,
-  ew: FilterOperator.ENDS_WITH,
-  gt: FilterOperator.GREATER_THAN,
-  ge: FilterOperator.GREATER_THAN_OR_EQUAL,
-  lt: FilterOperator.LESS_THAN,
-  le: FilterOperator.LESS_THAN_OR_EQUAL,
-};
-
 function fieldOf(ref: AttributeRef, parent?: AttributeRef): GroupField {
-  if (ref.schema && ref.schema.toLowerCase() !== GROUP_SCHEMA.toLowerCase()) {
-    throw invalid(`filtering by ${ref.schema} attributes is not supported`);
-  }
-  const key = (parent ? [parent.attribute, ref.attribute] : [ref.attribute, ref.subAttribute])
-    .filter(Boolean)
-    .join(".")
-    .toLowerCase();
+  const key = attributeKey(ref, GROUP_SCHEMA, parent);
   const field = groupFields[key];
-  if (field === undefined) throw invalid(`groups cannot be filtered by "${key}"`);
+  if (field === undefined) throw invalidFilter(`groups cannot be filtered by "${key}"`);
   return field;
 }
 
-function literal(filter: CompareFilter, field: GroupField): FilterValue {
-  const { value } = filter;
-  if (value === null) return create(FilterValueSchema, { kind: { case: "nullValue", value: true } });
-  if (typeof value !== "string") throw invalid("group attributes compare with strings");
-  if (timeFields.has(field)) {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw invalid(`"${value}" is not a date-time`);
-    return create(FilterValueSchema, { kind: { case: "timestampValue", value: timestampFromDate(date) } });
-  }
-  return create(FilterValueSchema, { kind: { case: "stringValue", value } });
+function literal(filter: CompareFilter, field: GroupField) {
+  if (typeof filter.value === "boolean") throw invalidFilter("group attributes compare with strings");
+  return filterLiteral(filter, { time: timeFields.has(field), resource: "groups" });
 }
 
 function translate(filter: Filter, parent?: AttributeRef): GroupFilter {
@@ -99,15 +70,15 @@ function translate(filter: Filter, parent?: AttributeRef): GroupFilter {
       return create(GroupFilterSchema, {
         expression: {
           case: "condition",
-          value: { field, operator: operators[filter.op], value: literal(filter, field) },
+          value: { field, operator: filterOperators[filter.op], value: literal(filter, field) },
         },
       });
     }
     case "valuePath":
       // members[value eq "x"] is a condition on one member, which is what a member condition means.
-      if (parent) throw invalid("value paths cannot nest");
+      if (parent) throw invalidFilter("value paths cannot nest");
       if (fieldOf(filter.path) !== GroupField.MEMBER_USER_ID)
-        throw invalid("only members supports value paths");
+        throw invalidFilter("only members supports value paths");
       return translate(filter.filter, filter.path);
   }
 }

@@ -1,9 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   FilterOperator,
-  type FilterValue,
-  FilterValueSchema,
   SortOrder,
   UserField,
   type UserFilter,
@@ -20,8 +17,7 @@ import {
   ScimError,
   USER_SCHEMA,
 } from "@cosafe/scim";
-
-const invalid = (detail: string) => new ScimError(400, "invalidFilter", detail);
+import { attributeKey, filterLiteral, filterOperators, invalidFilter } from "../filter-terms.js";
 
 /**
  * The filter allowlist of /Users: SCIM attribute paths (lower case) and the typed field
@@ -49,45 +45,15 @@ const userFields: Record<string, UserField> = {
 
 const timeFields = new Set([UserField.CREATE_TIME, UserField.UPDATE_TIME]);
 
-const operators: Record<CompareFilter["op"], FilterOperator> = {
-  eq: FilterOperator.EQUAL,
-  ne: FilterOperator.NOT_EQUAL,
-  co: FilterOperator.CONTAINS,
-  sw: FilterOperator.STARTS_WITH,
-  ew: FilterOperator.ENDS_WITH,
-  gt: FilterOperator.GREATER_THAN,
-  ge: FilterOperator.GREATER_THAN_OR_EQUAL,
-  lt: FilterOperator.LESS_THAN,
-  le: FilterOperator.LESS_THAN_OR_EQUAL,
-};
-
-function pathKey(ref: AttributeRef, parent?: AttributeRef): string {
-  if (ref.schema && ref.schema.toLowerCase() !== USER_SCHEMA.toLowerCase()) {
-    throw invalid(`filtering by ${ref.schema} attributes is not supported`);
-  }
-  const parts = parent ? [parent.attribute, ref.attribute] : [ref.attribute, ref.subAttribute];
-  return parts.filter(Boolean).join(".").toLowerCase();
-}
-
 function fieldOf(ref: AttributeRef, parent?: AttributeRef): UserField {
-  const key = pathKey(ref, parent);
+  const key = attributeKey(ref, USER_SCHEMA, parent);
   const field = userFields[key];
-  if (field === undefined) throw invalid(`users cannot be filtered by "${key}"`);
+  if (field === undefined) throw invalidFilter(`users cannot be filtered by "${key}"`);
   return field;
 }
 
-function filterValueOf(filter: CompareFilter, field: UserField): FilterValue {
-  const { value } = filter;
-  if (value === null) return create(FilterValueSchema, { kind: { case: "nullValue", value: true } });
-  if (typeof value === "boolean") return create(FilterValueSchema, { kind: { case: "boolValue", value } });
-  if (typeof value === "number") throw invalid("users have no numeric attributes to compare with a number");
-  if (timeFields.has(field)) {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw invalid(`"${value}" is not a date-time`);
-    return create(FilterValueSchema, { kind: { case: "timestampValue", value: timestampFromDate(date) } });
-  }
-  return create(FilterValueSchema, { kind: { case: "stringValue", value } });
-}
+const literal = (filter: CompareFilter, field: UserField) =>
+  filterLiteral(filter, { time: timeFields.has(field), resource: "users" });
 
 function translate(filter: Filter, parent?: AttributeRef): UserFilter {
   switch (filter.kind) {
@@ -114,12 +80,12 @@ function translate(filter: Filter, parent?: AttributeRef): UserFilter {
       return create(UserFilterSchema, {
         expression: {
           case: "condition",
-          value: { field, operator: operators[filter.op], value: filterValueOf(filter, field) },
+          value: { field, operator: filterOperators[filter.op], value: literal(filter, field) },
         },
       });
     }
     case "valuePath": {
-      if (parent) throw invalid("value paths cannot nest");
+      if (parent) throw invalidFilter("value paths cannot nest");
       const attribute = fieldOf(filter.path);
       return create(UserFilterSchema, {
         expression: { case: "element", value: { attribute, filter: translate(filter.filter, filter.path) } },
