@@ -2,16 +2,23 @@ import type { Logger } from "@cosafe/logging";
 import { type RpcServer, startRpcServer } from "@cosafe/rpc";
 import { migrateUnderLock } from "@cosafe/storage";
 import { MikroORM } from "@mikro-orm/postgresql";
+import { heldDeprovisionInterceptor } from "./api/deprovision-brake-service.js";
 import { errorTranslationInterceptor } from "./api/error-translation.js";
 import type { IdentityCoreConfig } from "./config.js";
 import { AccountCommands } from "./domain/account/account-commands.js";
 import { AuditQueries } from "./domain/audit/audit-queries.js";
+import { DeprovisionBrake } from "./domain/brake/deprovision-brake.js";
 import { ChangeFeed } from "./domain/changes/change-feed.js";
 import { GroupCommands } from "./domain/group/group-commands.js";
 import { GroupQueries } from "./domain/group/group-queries.js";
+import { GroupTombstonePurge } from "./domain/group/tombstone-purge.js";
+import { ImportCommands } from "./domain/import/import-commands.js";
+import { licensingLicenseReader } from "./domain/import/import-licenses.js";
 import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
+import { ScimControl } from "./domain/scim-control/scim-control.js";
 import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
+import { TokenExpiryReport } from "./domain/scim-token/token-expiry-report.js";
 import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
 import { connectSeats } from "./domain/seats/seat-wiring.js";
 import type { SeatLedger } from "./domain/seats.js";
@@ -56,6 +63,8 @@ export async function startIdentityCore(
       ? { seats: options.seats, reconciliation: undefined }
       : connectSeats(orm, logger, config);
     const { seats, reconciliation } = metered;
+    const provisioningLog = new ProvisioningLog(orm);
+    const deprovisionBrake = new DeprovisionBrake(orm, logger, provisioningLog);
     const domain = {
       tenants: new TenantCommands(orm),
       accounts: new AccountCommands(orm),
@@ -69,8 +78,17 @@ export async function startIdentityCore(
       tokens: new ScimTokenCommands(orm),
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
-      provisioningLog: new ProvisioningLog(orm),
+      provisioningLog,
+      deprovisionBrake,
+      scimControl: new ScimControl(orm),
       reconciliation,
+      imports: new ImportCommands(
+        orm,
+        seats,
+        options.seats || !config.licensing
+          ? undefined
+          : licensingLicenseReader({ ...config.licensing, timeoutMs: config.licensingTimeoutMs }),
+      ),
     };
     const server = await startRpcServer({
       host: config.host,
@@ -79,7 +97,8 @@ export async function startIdentityCore(
       credentials: config.credentials,
       routes: routes(domain),
       serviceNames,
-      interceptors: [errorTranslationInterceptor],
+      // Inside the translation: records held deprovisionings, then the refusal is translated.
+      interceptors: [errorTranslationInterceptor, heldDeprovisionInterceptor(deprovisionBrake)],
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
     const purge = new ProvisioningLogPurge(orm, logger, {
@@ -87,6 +106,13 @@ export async function startIdentityCore(
       intervalMs: config.provisioningLogPurgeIntervalMs,
     });
     purge.start();
+    const tombstones = new GroupTombstonePurge(orm, logger, {
+      retentionDays: config.groupTombstoneRetentionDays,
+      intervalMs: config.provisioningLogPurgeIntervalMs,
+    });
+    tombstones.start();
+    const tokenExpiry = new TokenExpiryReport(orm, domain.provisioningLog, logger);
+    tokenExpiry.start();
     reconciliation?.start();
     return {
       server,
@@ -96,6 +122,8 @@ export async function startIdentityCore(
         await server.close();
         await reconciliation?.stop();
         await purge.stop();
+        await tombstones.stop();
+        await tokenExpiry.stop();
         await orm.close();
       },
     };

@@ -26,6 +26,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dbPoolMax: intSetting("IDENTITY_CORE_DB_POOL_MAX", { default: 10, min: 1, max: 200 }),
       parentPid: intSetting("COSAFE_PARENT_PID", { default: 0, min: 0 }),
       ...provisioningLogSettings,
+      /** R18: how long a group deleted in the admin panel keeps answering IdP requests. */
+      groupTombstoneRetentionDays: intSetting("GROUP_TOMBSTONE_RETENTION_DAYS", {
+        default: 90,
+        min: 1,
+        max: 3650,
+      }),
       ...seatSettings,
     },
     env,
