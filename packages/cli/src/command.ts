@@ -2,6 +2,7 @@ import type { CallOptions, Client } from "@connectrpc/connect";
 import type {
   AccountService,
   AuditService,
+  DeprovisionBrakeService,
   ProvisioningLogService,
   ScimTokenService,
   TenantService,
@@ -18,6 +19,7 @@ export interface Clients {
   audit: Client<typeof AuditService>;
   provisioningLog: Client<typeof ProvisioningLogService>;
   licenses: Client<typeof LicenseService>;
+  brake: Client<typeof DeprovisionBrakeService>;
 }
 
 /** What a command gets to do its work; nothing here is global. */

@@ -6,6 +6,7 @@ import {
   AccountService,
   ActorType,
   AuditService,
+  DeprovisionBrakeService,
   ProvisioningLogService,
   Role,
   ScimTokenService,
@@ -99,6 +100,7 @@ function createClients(config: CliConfig, requestId: string): Clients {
       coreLabel,
     ),
     licenses: labelClient(createClient(LicenseService, licensing), LicenseService, licensingLabel),
+    brake: labelClient(createClient(DeprovisionBrakeService, core), DeprovisionBrakeService, coreLabel),
   };
 }
 

@@ -5,6 +5,7 @@ export * from "./gen/cosafe/identity/v1/audit_event_pb.js";
 export * from "./gen/cosafe/identity/v1/audit_service_pb.js";
 export * from "./gen/cosafe/identity/v1/change_feed_service_pb.js";
 export * from "./gen/cosafe/identity/v1/common_pb.js";
+export * from "./gen/cosafe/identity/v1/deprovision_brake_service_pb.js";
 export * from "./gen/cosafe/identity/v1/group_pb.js";
 export * from "./gen/cosafe/identity/v1/group_service_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_pb.js";

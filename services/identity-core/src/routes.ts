@@ -3,6 +3,7 @@ import {
   AccountService,
   AuditService,
   ChangeFeedService,
+  DeprovisionBrakeService,
   GroupService,
   ProvisioningLogService,
   ScimTokenService,
@@ -13,6 +14,7 @@ import {
 import { accountService } from "./api/account-service.js";
 import { auditService } from "./api/audit-service.js";
 import { changeFeedService } from "./api/change-feed-service.js";
+import { deprovisionBrakeService } from "./api/deprovision-brake-service.js";
 import { groupService } from "./api/group-service.js";
 import { provisioningLogService } from "./api/provisioning-log-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
@@ -21,6 +23,7 @@ import { tenantService } from "./api/tenant-service.js";
 import { type UserServiceDeps, userService } from "./api/user-service.js";
 import type { AccountCommands } from "./domain/account/account-commands.js";
 import type { AuditQueries } from "./domain/audit/audit-queries.js";
+import type { DeprovisionBrake } from "./domain/brake/deprovision-brake.js";
 import type { ChangeFeed } from "./domain/changes/change-feed.js";
 import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
@@ -39,6 +42,7 @@ export interface Domain extends UserServiceDeps {
   feed: ChangeFeed;
   reconciliation: SeatReconciliation | undefined;
   provisioningLog: ProvisioningLog;
+  deprovisionBrake: DeprovisionBrake;
 }
 
 const services = [
@@ -51,6 +55,7 @@ const services = [
   ChangeFeedService,
   ProvisioningLogService,
   SeatService,
+  DeprovisionBrakeService,
 ];
 
 /** The services identity-core serves, by name, for health checks. */
@@ -67,5 +72,6 @@ export function routes(domain: Domain) {
     router.service(ChangeFeedService, changeFeedService(domain));
     router.service(ProvisioningLogService, provisioningLogService(domain));
     router.service(SeatService, seatService(domain));
+    router.service(DeprovisionBrakeService, deprovisionBrakeService(domain));
   };
 }

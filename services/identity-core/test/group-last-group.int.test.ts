@@ -19,6 +19,12 @@ let t: TenantKit;
 beforeAll(async () => {
   h = await startGroupHarness();
   t = await TenantKit.create(h);
+  // These tests deprovision hundreds of users of one tenant: the mass-deprovision brake
+  // (docs/adr/0012, its own tests) is set out of the way.
+  await h.db.query(
+    "insert into identity.deprovision_brake (tenant_id, percent, minimum) values ($1, 100, 1000000)",
+    [t.tenantId],
+  );
 });
 
 afterAll(async () => {

@@ -23,6 +23,8 @@ const byReason: Record<string, ScimOutcome> = {
   LICENSE_LIMIT_REACHED: { status: 403 },
   LICENSING_UNAVAILABLE: { status: 503 },
   CONCURRENT_MODIFICATION: { status: 503 },
+  // The mass-deprovision brake (docs/adr/0012): 503 + Retry-After, so the IdP retries on its own.
+  DEPROVISION_HELD: { status: 503 },
   TOKEN_INVALID: { status: 401 },
   TOKEN_REVOKED: { status: 401 },
   TOKEN_EXPIRED: { status: 401 },
@@ -56,6 +58,12 @@ export function scimErrorFromRpc(error: ConnectError): ScimError {
   const reason = reasonOf(error) ?? "";
   const outcome = byReason[reason] ?? byCode[error.code];
   if (!outcome) return new ScimError(500, undefined, "internal error");
+  if (reason === "DEPROVISION_HELD")
+    return new ScimError(
+      503,
+      undefined,
+      "deprovisioning held by Cosafe's mass-deprovision brake; Cosafe support has been alerted; retry later",
+    );
   if (outcome.status === 503)
     return new ScimError(503, undefined, "service temporarily unavailable; retry later");
   if (reason === "LICENSE_LIMIT_REACHED") return new ScimError(403, undefined, licenceDetail(error));

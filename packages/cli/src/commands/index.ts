@@ -1,6 +1,7 @@
 import type { CommandGroup } from "../command.js";
 import { accountCommands } from "./account.js";
 import { auditCommands } from "./audit.js";
+import { brakeCommands } from "./brake.js";
 import { logCommands } from "./log.js";
 import { seatsCommands } from "./seats.js";
 import { tenantCommands } from "./tenant.js";
@@ -11,6 +12,7 @@ export const commandGroups: CommandGroup[] = [
   tenantCommands,
   accountCommands,
   seatsCommands,
+  brakeCommands,
   tokenCommands,
   logCommands,
   auditCommands,

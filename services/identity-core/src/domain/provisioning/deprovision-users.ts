@@ -2,6 +2,7 @@ import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import { recordAuditBatch } from "../audit/record-audit.js";
+import { checkBrake, countDeprovisions, type DeprovisionKind, isBraked } from "../brake/brake-check.js";
 import { recordChanges } from "../changes/record-changes.js";
 
 export type DeprovisionReason = "INACTIVE" | "LAST_SCIM_GROUP_REMOVED" | "ADMIN";
@@ -17,6 +18,9 @@ export interface ReleasedSeat {
  * account membership and manual group membership goes, SCIM memberships turn dormant, the
  * seat is handed back after commit. Users already deprovisioned are left as they are.
  * The caller holds the users' row locks (R7 locks them in id order).
+ * By the identity provider, the mass-deprovision brake decides first (docs/adr/0012): over
+ * the tenant's threshold the whole set is refused with DeprovisionHeld and nothing is stored.
+ * `kind` tells a DELETE from an active=false; it defaults from the reason.
  */
 export async function deprovisionUsers(
   em: EntityManager,
@@ -24,8 +28,22 @@ export async function deprovisionUsers(
   tenantId: string,
   userIds: readonly string[],
   reason: DeprovisionReason,
+  kind?: DeprovisionKind,
 ): Promise<ReleasedSeat[]> {
   if (userIds.length === 0) return [];
+  if (isBraked(call) && reason !== "ADMIN") {
+    const provisioned = (await em.execute(
+      "select id from identity.app_user where tenant_id = ? and id = any(?::uuid[]) and state = 'PROVISIONED' order by id",
+      [tenantId, pgArray(userIds)],
+    )) as { id: string }[];
+    await checkBrake(
+      em,
+      call,
+      tenantId,
+      provisioned.map((r) => r.id),
+      kind ?? (reason === "LAST_SCIM_GROUP_REMOVED" ? "LAST_SCIM_GROUP_REMOVED" : "INACTIVE"),
+    );
+  }
   const rows = (await em.execute(
     `update identity.app_user u
         set active = false, state = 'DEPROVISIONED', deprovisioned_at = now(), deprovision_reason = ?,
@@ -37,6 +55,13 @@ export async function deprovisionUsers(
     [reason, tenantId, pgArray(userIds)],
   )) as { id: string; seat_id: string | null }[];
   if (rows.length === 0) return [];
+  if (reason !== "ADMIN")
+    await countDeprovisions(
+      em,
+      call,
+      tenantId,
+      rows.map((r) => r.id),
+    );
   const ids = pgArray(rows.map((r) => r.id));
   await em.execute("delete from identity.account_membership where user_id = any(?::uuid[])", [ids]);
   const leftGroups = (await em.execute(

@@ -35,6 +35,7 @@ export class DeleteUser {
         tenantId,
         [user.id],
         call.actor.role === Role.SCIM ? "INACTIVE" : "ADMIN",
+        "DELETE",
       );
       recordAudit(em, call, {
         tenantId,

@@ -1,0 +1,158 @@
+import { Role } from "@cosafe/proto/identity";
+import type { CallContext } from "@cosafe/rpc";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { pgArray } from "../../storage/sql/pg-array.js";
+import { DomainError } from "../domain-error.js";
+
+/** What an IdP-driven deprovisioning was: active=false, user DELETE, or R7/R17 (last SCIM group gone). */
+export type DeprovisionKind = "INACTIVE" | "DELETE" | "LAST_SCIM_GROUP_REMOVED";
+
+/** A tenant's threshold (docs/adr/0012). */
+export interface BrakeSettings {
+  percent: number;
+  minimum: number;
+  windowSeconds: number;
+}
+
+export const defaultBrakeSettings: BrakeSettings = { percent: 10, minimum: 20, windowSeconds: 3600 };
+
+/** How long a released user's deprovisioning passes the brake when the IdP retries it. */
+export const releasedUserDays = 7;
+
+/** Seconds the IdP is told to wait (the facade sends its own Retry-After; this is a hint in the metadata). */
+export const heldRetryAfterSeconds = 300;
+
+/** The most IdP deprovisionings a window allows: max(minimum, floor(percent × population / 100)). */
+export function brakeLimit(settings: BrakeSettings, population: number): number {
+  return Math.max(settings.minimum, Math.floor((settings.percent * population) / 100));
+}
+
+/**
+ * The brake refused a deprovisioning: UNAVAILABLE / DEPROVISION_HELD (the facade answers 503 +
+ * Retry-After). Thrown inside the deprovisioning transaction, so nothing of the request is
+ * stored; the API boundary records the held request outside it (held-deprovisions.ts).
+ */
+export class DeprovisionHeld extends DomainError {
+  constructor(
+    readonly tenantId: string,
+    readonly heldKind: DeprovisionKind,
+    readonly userIds: readonly string[],
+    readonly recent: number,
+    readonly limit: number,
+    readonly windowSeconds: number,
+    readonly requestId: string,
+  ) {
+    super(
+      "UNAVAILABLE",
+      "DEPROVISION_HELD",
+      `mass-deprovision brake: ${recent} users were deprovisioned by the identity provider in the last ${Math.round(windowSeconds / 60)} min (limit ${limit}); deprovisioning ${userIds.length} more is held until Cosafe support releases it; retry later`,
+      { retryAfterSeconds: String(heldRetryAfterSeconds), recentCount: String(recent), limit: String(limit) },
+    );
+  }
+}
+
+/** Only the identity provider's deprovisionings are braked; administrators, support and system never. */
+export const isBraked = (call: CallContext) => call.actor.role === Role.SCIM;
+
+/** The tenant's settings and release, as seen inside a transaction. */
+export async function brakeState(
+  em: EntityManager,
+  tenantId: string,
+): Promise<BrakeSettings & { released: boolean; releasedUntil: Date | null }> {
+  const [row] = (await em.execute(
+    `select percent, minimum, window_seconds, released_until, coalesce(released_until > now(), false) as released
+       from identity.deprovision_brake where tenant_id = ?`,
+    [tenantId],
+  )) as {
+    percent: number;
+    minimum: number;
+    window_seconds: number;
+    released_until: Date | null;
+    released: boolean;
+  }[];
+  if (!row) return { ...defaultBrakeSettings, released: false, releasedUntil: null };
+  return {
+    percent: row.percent,
+    minimum: row.minimum,
+    windowSeconds: row.window_seconds,
+    released: row.released,
+    releasedUntil: row.released_until ? new Date(row.released_until) : null,
+  };
+}
+
+/** IdP deprovisionings of the tenant within the window, and the users provisioned now. */
+export async function brakeCounts(
+  em: EntityManager,
+  tenantId: string,
+  windowSeconds: number,
+): Promise<{ recent: number; provisioned: number }> {
+  const [row] = (await em.execute(
+    `select (select count(*)::int from identity.idp_deprovision
+              where tenant_id = ? and at > now() - make_interval(secs => ?)) as recent,
+            (select count(*)::int from identity.app_user
+              where tenant_id = ? and state = 'PROVISIONED') as provisioned`,
+    [tenantId, windowSeconds, tenantId],
+  )) as { recent: number; provisioned: number }[];
+  return { recent: row?.recent ?? 0, provisioned: row?.provisioned ?? 0 };
+}
+
+/**
+ * The brake, inside the deprovisioning's transaction (docs/adr/0012). Serialised per tenant
+ * with a transaction-scoped advisory lock taken only here, so creates and updates never wait
+ * for it and parallel deprovisionings (on any replica) count each other. Refuses with
+ * DeprovisionHeld when the users would take the window's count above the limit; users whose
+ * held deprovisioning support released pass, and so does everything while the tenant's brake
+ * is released. `userIds` are the users the caller is about to deprovision (provisioned now).
+ */
+export async function checkBrake(
+  em: EntityManager,
+  call: CallContext,
+  tenantId: string,
+  userIds: readonly string[],
+  kind: DeprovisionKind,
+): Promise<void> {
+  if (!isBraked(call) || userIds.length === 0) return;
+  await em.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`deprovision-brake:${tenantId}`]);
+  const state = await brakeState(em, tenantId);
+  if (state.released) return;
+  const released = (await em.execute(
+    `select distinct u.id from identity.held_deprovision h, unnest(h.user_ids) as u(id)
+      where h.tenant_id = ? and h.status = 'RELEASED' and h.user_ids && ?::uuid[]
+        and h.decided_at > now() - make_interval(days => ?) and u.id = any(?::uuid[])`,
+    [tenantId, pgArray(userIds), releasedUserDays, pgArray(userIds)],
+  )) as { id: string }[];
+  const releasedIds = new Set(released.map((r) => r.id));
+  const counted = userIds.filter((id) => !releasedIds.has(id.toLowerCase()));
+  if (counted.length === 0) return;
+  const { recent, provisioned } = await brakeCounts(em, tenantId, state.windowSeconds);
+  const limit = brakeLimit(state, provisioned + recent);
+  if (recent + counted.length > limit) {
+    throw new DeprovisionHeld(
+      tenantId,
+      kind,
+      [...userIds].map((id) => id.toLowerCase()).sort(),
+      recent,
+      limit,
+      state.windowSeconds,
+      call.requestId,
+    );
+  }
+}
+
+/** Counts the IdP's deprovisionings that went through (same transaction), and purges old counts. */
+export async function countDeprovisions(
+  em: EntityManager,
+  call: CallContext,
+  tenantId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  if (!isBraked(call) || userIds.length === 0) return;
+  await em.execute("insert into identity.idp_deprovision (tenant_id, user_id) select ?, unnest(?::uuid[])", [
+    tenantId,
+    pgArray(userIds),
+  ]);
+  await em.execute(
+    "delete from identity.idp_deprovision where tenant_id = ? and at < now() - interval '7 days'",
+    [tenantId],
+  );
+}
