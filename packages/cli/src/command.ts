@@ -3,9 +3,11 @@ import type {
   AccountService,
   AuditService,
   DeprovisionBrakeService,
+  GroupService,
   ProvisioningLogService,
   ScimTokenService,
   TenantService,
+  UserService,
 } from "@cosafe/proto/identity";
 import type { LicenseService } from "@cosafe/proto/licensing";
 import type { OptionSpec, ParsedArgs, PositionalSpec } from "./args.js";
@@ -20,6 +22,8 @@ export interface Clients {
   provisioningLog: Client<typeof ProvisioningLogService>;
   licenses: Client<typeof LicenseService>;
   brake: Client<typeof DeprovisionBrakeService>;
+  users: Client<typeof UserService>;
+  groups: Client<typeof GroupService>;
 }
 
 /** What a command gets to do its work; nothing here is global. */

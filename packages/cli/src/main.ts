@@ -7,10 +7,12 @@ import {
   ActorType,
   AuditService,
   DeprovisionBrakeService,
+  GroupService,
   ProvisioningLogService,
   Role,
   ScimTokenService,
   TenantService,
+  UserService,
 } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
 import { actorHeaders, createServiceTransport, headers } from "@cosafe/rpc";
@@ -101,6 +103,8 @@ function createClients(config: CliConfig, requestId: string): Clients {
     ),
     licenses: labelClient(createClient(LicenseService, licensing), LicenseService, licensingLabel),
     brake: labelClient(createClient(DeprovisionBrakeService, core), DeprovisionBrakeService, coreLabel),
+    users: labelClient(createClient(UserService, core), UserService, coreLabel),
+    groups: labelClient(createClient(GroupService, core), GroupService, coreLabel),
   };
 }
 

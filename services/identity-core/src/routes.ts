@@ -28,6 +28,7 @@ import type { ChangeFeed } from "./domain/changes/change-feed.js";
 import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
 import type { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
+import type { ScimControl } from "./domain/scim-control/scim-control.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
 import type { TenantCommands } from "./domain/tenant/tenant-commands.js";
@@ -42,6 +43,7 @@ export interface Domain extends UserServiceDeps {
   feed: ChangeFeed;
   reconciliation: SeatReconciliation | undefined;
   provisioningLog: ProvisioningLog;
+  scimControl: ScimControl;
   deprovisionBrake: DeprovisionBrake;
 }
 

@@ -2,10 +2,12 @@ import type { CommandGroup } from "../command.js";
 import { accountCommands } from "./account.js";
 import { auditCommands } from "./audit.js";
 import { brakeCommands } from "./brake.js";
+import { groupCommands } from "./group.js";
 import { logCommands } from "./log.js";
 import { seatsCommands } from "./seats.js";
 import { tenantCommands } from "./tenant.js";
 import { tokenCommands } from "./token.js";
+import { userCommands } from "./user.js";
 
 /** Every command, in the order `cosafe --help` lists them. New groups (pause, brake, import…) go here. */
 export const commandGroups: CommandGroup[] = [
@@ -14,6 +16,8 @@ export const commandGroups: CommandGroup[] = [
   seatsCommands,
   brakeCommands,
   tokenCommands,
+  userCommands,
+  groupCommands,
   logCommands,
   auditCommands,
 ];

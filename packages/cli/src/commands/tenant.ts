@@ -1,5 +1,11 @@
-import { type Account, AccountSchema, type Tenant, TenantSchema } from "@cosafe/proto/identity";
-import { parseCount, stringOption } from "../args.js";
+import {
+  type Account,
+  AccountSchema,
+  DisableScimResponseSchema,
+  type Tenant,
+  TenantSchema,
+} from "@cosafe/proto/identity";
+import { parseCount, stringOption, UsageError } from "../args.js";
 import type { Command, CommandContext, CommandGroup } from "../command.js";
 import { CommandFailure } from "../errors.js";
 import { formatTime } from "../output.js";
@@ -130,6 +136,7 @@ const show: Command = {
           ],
           ["accounts", String(accounts.length)],
           ["last SCIM group removed", lastGroup ? "deprovisions the user (R7)" : "keeps the user (R7 off)"],
+          ["SCIM provisioning", pauseLabel(tenant)],
           ["created", formatTime(dateOf(tenant.createTime))],
           ["updated", formatTime(dateOf(tenant.updateTime))],
         ]),
@@ -165,8 +172,108 @@ const setDefaultAccount: Command = {
   },
 };
 
+function pauseLabel(tenant: Tenant): string {
+  const pause = tenant.scimPause;
+  if (!pause) return "running";
+  const reason = pause.reason ? `: ${pause.reason}` : "";
+  return `PAUSED since ${formatTime(dateOf(pause.pauseTime))} by ${pause.pausedBy}${reason}`;
+}
+
+const pause: Command = {
+  words: ["tenant", "pause"],
+  summary: "pause SCIM provisioning of a tenant (503 + Retry-After)",
+  description:
+    "Every SCIM request of the tenant then answers 503 with Retry-After and a detail saying that\n" +
+    "provisioning is paused by Cosafe support; identity providers retry on their own, nothing is\n" +
+    "lost. Takes effect on every SCIM facade within 5 seconds (the token cache). Pausing a paused\n" +
+    "tenant keeps the first pause. Undo with `tenant resume`.",
+  positionals: [tenantArg],
+  options: [
+    { name: "reason", type: "string", value: "TEXT", description: "why (audited, shown by `tenant show`)" },
+  ],
+  examples: ['cosafe tenant pause <tenant> --reason "scoping filter removed by mistake, ticket 4711"'],
+  async run(ctx, { positionals, options }) {
+    const [tenantId] = positionals as [string];
+    await getTenant(ctx, tenantId);
+    const { tenant, changed } = await ctx.clients.tenants.pauseScim(
+      { tenantId, reason: stringOption(options, "reason") ?? "" },
+      ctx.call,
+    );
+    if (!tenant) throw new CommandFailure("identity-core returned no tenant");
+    ctx.out.result({ tenant: messageJson(TenantSchema, tenant), changed }, () => {
+      ctx.out.line(
+        changed
+          ? `Paused SCIM provisioning of ${tenant.displayName} (${tenant.id}); every SCIM facade answers 503 within 5 seconds.`
+          : `SCIM provisioning of ${tenant.displayName} (${tenant.id}) was already paused; nothing changed.`,
+      );
+      ctx.out.fields([["  state", pauseLabel(tenant)]]);
+    });
+  },
+};
+
+const resume: Command = {
+  words: ["tenant", "resume"],
+  summary: "resume SCIM provisioning of a paused tenant",
+  description:
+    "The identity provider's retries succeed by themselves within 5 seconds (the facade's token\n" +
+    "cache). Resuming a tenant that is not paused changes nothing.",
+  positionals: [tenantArg],
+  options: [],
+  examples: ["cosafe tenant resume <tenant>"],
+  async run(ctx, { positionals }) {
+    const [tenantId] = positionals as [string];
+    await getTenant(ctx, tenantId);
+    const { tenant, changed } = await ctx.clients.tenants.resumeScim({ tenantId }, ctx.call);
+    if (!tenant) throw new CommandFailure("identity-core returned no tenant");
+    ctx.out.result({ tenant: messageJson(TenantSchema, tenant), changed }, () =>
+      ctx.out.line(
+        changed
+          ? `Resumed SCIM provisioning of ${tenant.displayName} (${tenant.id}); requests pass again within 5 seconds.`
+          : `SCIM provisioning of ${tenant.displayName} (${tenant.id}) was not paused; nothing changed.`,
+      ),
+    );
+  },
+};
+
+const disableScim: Command = {
+  words: ["tenant", "disable-scim"],
+  summary: "switch SCIM off: revoke every token, make every user and group manual",
+  description:
+    "In one audited transaction: every SCIM token of the tenant is revoked (refused within 5\n" +
+    "seconds), every SCIM-managed user becomes MANUAL, every SCIM-linked group is unlinked and its\n" +
+    "memberships become MANUAL (memberships of deprovisioned users are removed). Nobody is\n" +
+    "deprovisioned. Undone only by issuing a new token and the identity provider writing again,\n" +
+    "which adopts users and links groups per R11/R12. Needs --yes.",
+  positionals: [tenantArg],
+  options: [
+    { name: "yes", type: "boolean", description: "confirm: this revokes every SCIM token of the tenant" },
+  ],
+  examples: ["cosafe tenant disable-scim <tenant> --yes"],
+  async run(ctx, { positionals, options }) {
+    const [tenantId] = positionals as [string];
+    if (options.yes !== true)
+      throw new UsageError(
+        "tenant disable-scim revokes every SCIM token of the tenant and makes everything manual; add --yes",
+        ["tenant", "disable-scim"],
+      );
+    const tenant = await getTenant(ctx, tenantId);
+    const out = await ctx.clients.tenants.disableScim({ tenantId }, ctx.call);
+    ctx.out.result({ tenantId, result: messageJson(DisableScimResponseSchema, out) }, () => {
+      ctx.out.line(`Switched SCIM off for ${tenant.displayName} (${tenant.id}):`);
+      ctx.out.fields([
+        ["  tokens revoked", String(out.tokensRevoked)],
+        ["  users made manual", String(out.usersUnadopted)],
+        ["  groups unlinked", String(out.groupsUnlinked)],
+        ["  memberships made manual", String(out.membershipsConverted)],
+        ["  dormant memberships removed", String(out.dormantMembershipsRemoved)],
+      ]);
+      ctx.out.line("To switch it on again: `cosafe token issue` and let the identity provider write.");
+    });
+  },
+};
+
 export const tenantCommands: CommandGroup = {
   name: "tenant",
-  summary: "create, list and inspect tenants; set the default account",
-  commands: [create, list, show, setDefaultAccount],
+  summary: "create, list and inspect tenants; set the default account; pause, resume or switch off SCIM",
+  commands: [create, list, show, setDefaultAccount, pause, resume, disableScim],
 };

@@ -6,6 +6,7 @@ import type { GroupCommands } from "../domain/group/group-commands.js";
 import type { GroupField } from "../domain/group/group-input.js";
 import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
+import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import { toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
 import { required } from "./required.js";
 
@@ -27,8 +28,20 @@ function groupMask(paths: readonly string[]): GroupField[] {
 export function groupService(deps: {
   groups: GroupCommands;
   groupQueries: GroupQueries;
+  scimControl: ScimControl;
 }): ServiceImpl<typeof GroupService> {
   return {
+    async unlinkGroup(req, ctx) {
+      const call = callContextOf(ctx);
+      const outcome = await deps.scimControl.unlinkGroup(call, req.tenantId, req.groupId);
+      const { etag } = await deps.groupQueries.get(call, req.tenantId, outcome.group.id);
+      return {
+        group: toGroupMessage(outcome.group, etag),
+        membershipsConverted: outcome.membershipsConverted,
+        dormantMembershipsRemoved: outcome.dormantMembershipsRemoved,
+        changed: outcome.changed,
+      };
+    },
     async createGroup(req, ctx) {
       const input = required(req.group, "group");
       const group = await deps.groups.create(

@@ -26,7 +26,12 @@ export function scimTokenService(deps: { tokens: ScimTokenCommands }): ServiceIm
     },
     async authenticateScimToken(req, ctx) {
       const token = await deps.tokens.authenticate(callContextOf(ctx), req.secret);
-      return { tenantId: token.tenantId, tokenId: token.id, expireTime: toTimestamp(token.expiresAt) };
+      return {
+        tenantId: token.tenantId,
+        tokenId: token.id,
+        expireTime: toTimestamp(token.expiresAt),
+        scimPaused: token.scimPaused,
+      };
     },
   };
 }

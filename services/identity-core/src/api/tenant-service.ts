@@ -2,13 +2,28 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { TenantService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import { nextPageToken, pageRequest } from "../domain/page.js";
+import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import type { TenantCommands } from "../domain/tenant/tenant-commands.js";
 import { toTenantMessage } from "./convert/tenant-convert.js";
 import { required } from "./required.js";
 
 /** cosafe.identity.v1.TenantService. */
-export function tenantService(deps: { tenants: TenantCommands }): ServiceImpl<typeof TenantService> {
+export function tenantService(deps: {
+  tenants: TenantCommands;
+  scimControl: ScimControl;
+}): ServiceImpl<typeof TenantService> {
   return {
+    async pauseScim(req, ctx) {
+      const { tenant, changed } = await deps.scimControl.pause(callContextOf(ctx), req.tenantId, req.reason);
+      return { tenant: toTenantMessage(tenant), changed };
+    },
+    async resumeScim(req, ctx) {
+      const { tenant, changed } = await deps.scimControl.resume(callContextOf(ctx), req.tenantId);
+      return { tenant: toTenantMessage(tenant), changed };
+    },
+    async disableScim(req, ctx) {
+      return deps.scimControl.disableScim(callContextOf(ctx), req.tenantId);
+    },
     async createTenant(req, ctx) {
       const tenant = await deps.tenants.create(callContextOf(ctx), {
         displayName: req.displayName,

@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import { nextPageToken, pageRequest } from "../domain/page.js";
+import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import type { CreateUser } from "../domain/user/create-user.js";
 import type { DeleteUser } from "../domain/user/delete-user.js";
 import type { InviteUser } from "../domain/user/invite-user.js";
@@ -17,6 +18,7 @@ export interface UserServiceDeps {
   deleteUser: DeleteUser;
   inviteUser: InviteUser;
   users: UserQueries;
+  scimControl: ScimControl;
 }
 
 export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
@@ -63,6 +65,14 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
     async inviteUser(req, ctx) {
       const invitation = await deps.inviteUser.run(callContextOf(ctx), req.tenantId, req.userId, req.email);
       return { invitationId: invitation.id, email: invitation.email };
+    },
+    async unadoptUser(req, ctx) {
+      const { user, changed } = await deps.scimControl.unadoptUser(
+        callContextOf(ctx),
+        req.tenantId,
+        req.userId,
+      );
+      return { user: toUserMessage(user), changed };
     },
   };
 }

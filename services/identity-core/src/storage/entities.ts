@@ -12,6 +12,10 @@ export const TenantSchema = defineEntity({
     mainAccountId: p.uuid().nullable(),
     defaultAccountId: p.uuid().nullable(),
     deprovisionOnLastGroupRemoval: p.boolean(),
+    /** SCIM provisioning paused by support (issue 7); null when not paused. */
+    scimPausedAt: p.datetime().nullable(),
+    scimPauseReason: p.text().nullable(),
+    scimPausedBy: p.text().nullable(),
     version: p.integer().version(),
     createdAt: p.datetime().onCreate(() => new Date()),
     updatedAt: p
@@ -117,6 +121,8 @@ export const ScimTokenSchema = defineEntity({
     expiresAt: p.datetime().nullable(),
     lastUsedAt: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+    /** When the daily job last reported the coming expiry in the provisioning log. */
+    expiryReportedAt: p.datetime().nullable(),
   },
 });
 export type ScimToken = InferEntity<typeof ScimTokenSchema>;

@@ -3,6 +3,8 @@ export interface CachedToken {
   tenantId: string;
   tokenId: string;
   expiresAt: number;
+  /** The tenant's provisioning is paused by support (issue 7); as fresh as the entry. */
+  scimPaused?: boolean;
 }
 
 /**
@@ -30,10 +32,18 @@ export class TokenCache {
   }
 
   /** Caches a token until the TTL passes or the token itself expires, whichever is first. */
-  set(key: string, token: { tenantId: string; tokenId: string; tokenExpiresAt?: number | undefined }): void {
+  set(
+    key: string,
+    token: { tenantId: string; tokenId: string; tokenExpiresAt?: number | undefined; scimPaused?: boolean },
+  ): void {
     if (this.ttlMs <= 0) return;
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     const expiresAt = Math.min(this.now() + this.ttlMs, token.tokenExpiresAt ?? Number.POSITIVE_INFINITY);
-    this.entries.set(key, { tenantId: token.tenantId, tokenId: token.tokenId, expiresAt });
+    this.entries.set(key, {
+      tenantId: token.tenantId,
+      tokenId: token.tokenId,
+      expiresAt,
+      scimPaused: token.scimPaused ?? false,
+    });
   }
 }

@@ -9,9 +9,18 @@ import type { CoreClients } from "../clients.js";
 import { scimErrorFromRpc } from "../errors.js";
 import type { ScimState } from "../scim-state.js";
 
+/** What an identity provider's administrator reads while support has paused provisioning. */
+export const scimPausedDetail =
+  "SCIM provisioning for this tenant is paused by Cosafe support; nothing was changed. Retry later (the identity provider retries on its own) or contact Cosafe support.";
+
 /**
  * Resolves `Authorization: Bearer <token>` to a tenant (R21), through a short-lived
  * cache, and sets the SCIM actor every core call of this request carries (R21b).
+ *
+ * A tenant paused by support (issue 7, TenantService.PauseScim) answers 503 with
+ * Retry-After (set by scimErrors) on every request. The pause travels with the token
+ * (AuthenticateScimToken.scim_paused) and is cached with it, so no request costs an extra
+ * call; a pause or resume therefore takes effect within the cache TTL (at most 5 s).
  */
 export function authenticate(deps: {
   core: CoreClients;
@@ -32,8 +41,14 @@ export function authenticate(deps: {
           tenantId: verified.tenantId,
           tokenId: verified.tokenId,
           tokenExpiresAt: verified.expireTime ? timestampMs(verified.expireTime) : undefined,
+          scimPaused: verified.scimPaused,
         });
-        token = { tenantId: verified.tenantId, tokenId: verified.tokenId, expiresAt: 0 };
+        token = {
+          tenantId: verified.tenantId,
+          tokenId: verified.tokenId,
+          expiresAt: 0,
+          scimPaused: verified.scimPaused,
+        };
       } catch (error) {
         if (error instanceof ConnectError) throw scimErrorFromRpc(error);
         throw error;
@@ -41,6 +56,7 @@ export function authenticate(deps: {
     }
     ctx.state.tenantId = token.tenantId;
     ctx.state.tokenId = token.tokenId;
+    if (token.scimPaused) throw new ScimError(503, undefined, scimPausedDetail);
     ctx.state.actor = {
       type: ActorType.SCIM_TOKEN,
       id: token.tokenId,

@@ -15,5 +15,12 @@ export function toTenantMessage(tenant: Tenant): TenantMessage {
     etag: String(tenant.version),
     createTime: toTimestamp(tenant.createdAt),
     updateTime: toTimestamp(tenant.updatedAt),
+    scimPause: tenant.scimPausedAt
+      ? {
+          pauseTime: toTimestamp(tenant.scimPausedAt),
+          reason: tenant.scimPauseReason ?? "",
+          pausedBy: tenant.scimPausedBy ?? "",
+        }
+      : undefined,
   });
 }

@@ -3,7 +3,7 @@ import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type ScimToken, ScimTokenSchema } from "../../storage/entities.js";
+import { type ScimToken, ScimTokenSchema, TenantSchema } from "../../storage/entities.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound, unauthenticated } from "../domain-error.js";
@@ -80,7 +80,7 @@ export class ScimTokenCommands {
    * Resolves a presented secret to its token. Records the last use at most once a
    * minute with a conditional update, never a write per request.
    */
-  async authenticate(call: CallContext, secret: string): Promise<ScimToken> {
+  async authenticate(call: CallContext, secret: string): Promise<ScimToken & { scimPaused: boolean }> {
     requireRole(call, [Role.SYSTEM]);
     const em = this.orm.em.fork();
     const token = secret
@@ -97,6 +97,8 @@ export class ScimTokenCommands {
         "update identity.scim_token set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)",
         [now, token.id, new Date(now.getTime() - 60_000)],
       );
-    return token;
+    // Issue 7: the facade learns a support pause with the token, without a call of its own.
+    const tenant = await em.findOne(TenantSchema, { id: token.tenantId }, { fields: ["scimPausedAt"] });
+    return Object.assign(token, { scimPaused: Boolean(tenant?.scimPausedAt) });
   }
 }

@@ -2,6 +2,7 @@ import { Migration0001Foundation } from "./migration-0001-foundation.js";
 import { Migration0002GroupsAndFeed } from "./migration-0002-groups-and-feed.js";
 import { Migration0003GroupMembershipVersion } from "./migration-0003-group-membership-version.js";
 import { Migration0004ProvisioningLog } from "./migration-0004-provisioning-log.js";
+import { Migration0005ScimPauseAndHandback } from "./migration-0005-scim-pause-and-handback.js";
 import { Migration0006DeprovisionBrake } from "./migration-0006-deprovision-brake.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
@@ -10,5 +11,6 @@ export const migrationsList = [
   { name: "Migration0002GroupsAndFeed", class: Migration0002GroupsAndFeed },
   { name: "Migration0003GroupMembershipVersion", class: Migration0003GroupMembershipVersion },
   { name: "Migration0004ProvisioningLog", class: Migration0004ProvisioningLog },
+  { name: "Migration0005ScimPauseAndHandback", class: Migration0005ScimPauseAndHandback },
   { name: "Migration0006DeprovisionBrake", class: Migration0006DeprovisionBrake },
 ];

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/tenant.proto.
  */
 export const file_cosafe_identity_v1_tenant: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50LnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEi6QEKBlRlbmFudBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFwoPbWFpbl9hY2NvdW50X2lkGAMgASgJEjQKCHNldHRpbmdzGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudFNldHRpbmdzEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKCAQoOVGVuYW50U2V0dGluZ3MSGgoSZGVmYXVsdF9hY2NvdW50X2lkGAEgASgJEi4KIWRlcHJvdmlzaW9uX29uX2xhc3RfZ3JvdXBfcmVtb3ZhbBgCIAEoCEgAiAEBQiQKIl9kZXByb3Zpc2lvbl9vbl9sYXN0X2dyb3VwX3JlbW92YWxiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50LnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEinAIKBlRlbmFudBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFwoPbWFpbl9hY2NvdW50X2lkGAMgASgJEjQKCHNldHRpbmdzGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudFNldHRpbmdzEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpzY2ltX3BhdXNlGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLlNjaW1QYXVzZSJeCglTY2ltUGF1c2USLgoKcGF1c2VfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAIgASgJEhEKCXBhdXNlZF9ieRgDIAEoCSKCAQoOVGVuYW50U2V0dGluZ3MSGgoSZGVmYXVsdF9hY2NvdW50X2lkGAEgASgJEi4KIWRlcHJvdmlzaW9uX29uX2xhc3RfZ3JvdXBfcmVtb3ZhbBgCIAEoCEgAiAEBQiQKIl9kZXByb3Zpc2lvbl9vbl9sYXN0X2dyb3VwX3JlbW92YWxiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * One Cosafe customer. Owns a tree of accounts rooted at its main account.
@@ -64,6 +64,14 @@ export type Tenant = Message<"cosafe.identity.v1.Tenant"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 7;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * SCIM provisioning paused by support (PauseScim); absent when not paused.
+   * Output only.
+   *
+   * @generated from field: cosafe.identity.v1.ScimPause scim_pause = 8;
+   */
+  scimPause?: ScimPause | undefined;
 };
 
 /**
@@ -72,6 +80,39 @@ export type Tenant = Message<"cosafe.identity.v1.Tenant"> & {
  */
 export const TenantSchema: GenMessage<Tenant> = /*@__PURE__*/
   messageDesc(file_cosafe_identity_v1_tenant, 0);
+
+/**
+ * A pause of SCIM provisioning (issue 7).
+ *
+ * @generated from message cosafe.identity.v1.ScimPause
+ */
+export type ScimPause = Message<"cosafe.identity.v1.ScimPause"> & {
+  /**
+   * @generated from field: google.protobuf.Timestamp pause_time = 1;
+   */
+  pauseTime?: Timestamp | undefined;
+
+  /**
+   * Why support paused it; may be empty.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+
+  /**
+   * Who paused it (the actor id, e.g. the support person).
+   *
+   * @generated from field: string paused_by = 3;
+   */
+  pausedBy: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ScimPause.
+ * Use `create(ScimPauseSchema)` to create a new message.
+ */
+export const ScimPauseSchema: GenMessage<ScimPause> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant, 1);
 
 /**
  * Tenant-wide behaviour of provisioning.
@@ -101,5 +142,5 @@ export type TenantSettings = Message<"cosafe.identity.v1.TenantSettings"> & {
  * Use `create(TenantSettingsSchema)` to create a new message.
  */
 export const TenantSettingsSchema: GenMessage<TenantSettings> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_tenant, 1);
+  messageDesc(file_cosafe_identity_v1_tenant, 2);
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/tenant_service.proto.
  */
 export const file_cosafe_identity_v1_tenant_service: GenFile = /*@__PURE__*/
-  fileDesc("Cidjb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50X3NlcnZpY2UucHJvdG8SEmNvc2FmZS5pZGVudGl0eS52MSJOChNDcmVhdGVUZW5hbnRSZXF1ZXN0EhQKDGRpc3BsYXlfbmFtZRgBIAEoCRIhChltYWluX2FjY291bnRfZGlzcGxheV9uYW1lGAIgASgJIkIKFENyZWF0ZVRlbmFudFJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQiJQoQR2V0VGVuYW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPwoRR2V0VGVuYW50UmVzcG9uc2USKgoGdGVuYW50GAEgASgLMhouY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudCI7ChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkibwoTTGlzdFRlbmFudHNSZXNwb25zZRIrCgd0ZW5hbnRzGAEgAygLMhouY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKAAQoTVXBkYXRlVGVuYW50UmVxdWVzdBIqCgZ0ZW5hbnQYASABKAsyGi5jb3NhZmUuaWRlbnRpdHkudjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzaxIMCgRldGFnGAMgASgJIkIKFFVwZGF0ZVRlbmFudFJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQyjwMKDVRlbmFudFNlcnZpY2USYQoMQ3JlYXRlVGVuYW50EicuY29zYWZlLmlkZW50aXR5LnYxLkNyZWF0ZVRlbmFudFJlcXVlc3QaKC5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlVGVuYW50UmVzcG9uc2USWAoJR2V0VGVuYW50EiQuY29zYWZlLmlkZW50aXR5LnYxLkdldFRlbmFudFJlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuR2V0VGVuYW50UmVzcG9uc2USXgoLTGlzdFRlbmFudHMSJi5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdFRlbmFudHNSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RUZW5hbnRzUmVzcG9uc2USYQoMVXBkYXRlVGVuYW50EicuY29zYWZlLmlkZW50aXR5LnYxLlVwZGF0ZVRlbmFudFJlcXVlc3QaKC5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlVGVuYW50UmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_tenant, file_google_protobuf_field_mask]);
+  fileDesc("Cidjb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50X3NlcnZpY2UucHJvdG8SEmNvc2FmZS5pZGVudGl0eS52MSJOChNDcmVhdGVUZW5hbnRSZXF1ZXN0EhQKDGRpc3BsYXlfbmFtZRgBIAEoCRIhChltYWluX2FjY291bnRfZGlzcGxheV9uYW1lGAIgASgJIkIKFENyZWF0ZVRlbmFudFJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQiJQoQR2V0VGVuYW50UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiPwoRR2V0VGVuYW50UmVzcG9uc2USKgoGdGVuYW50GAEgASgLMhouY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudCI7ChJMaXN0VGVuYW50c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkibwoTTGlzdFRlbmFudHNSZXNwb25zZRIrCgd0ZW5hbnRzGAEgAygLMhouY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKAAQoTVXBkYXRlVGVuYW50UmVxdWVzdBIqCgZ0ZW5hbnQYASABKAsyGi5jb3NhZmUuaWRlbnRpdHkudjEuVGVuYW50Ei8KC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzaxIMCgRldGFnGAMgASgJIkIKFFVwZGF0ZVRlbmFudFJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQiNQoQUGF1c2VTY2ltUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDgoGcmVhc29uGAIgASgJIlAKEVBhdXNlU2NpbVJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQSDwoHY2hhbmdlZBgCIAEoCCImChFSZXN1bWVTY2ltUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiUQoSUmVzdW1lU2NpbVJlc3BvbnNlEioKBnRlbmFudBgBIAEoCzIaLmNvc2FmZS5pZGVudGl0eS52MS5UZW5hbnQSDwoHY2hhbmdlZBgCIAEoCCInChJEaXNhYmxlU2NpbVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIqMBChNEaXNhYmxlU2NpbVJlc3BvbnNlEhYKDnRva2Vuc19yZXZva2VkGAEgASgFEhcKD3VzZXJzX3VuYWRvcHRlZBgCIAEoBRIXCg9ncm91cHNfdW5saW5rZWQYAyABKAUSHQoVbWVtYmVyc2hpcHNfY29udmVydGVkGAQgASgFEiMKG2Rvcm1hbnRfbWVtYmVyc2hpcHNfcmVtb3ZlZBgFIAEoBTKmBQoNVGVuYW50U2VydmljZRJhCgxDcmVhdGVUZW5hbnQSJy5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlVGVuYW50UmVxdWVzdBooLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVUZW5hbnRSZXNwb25zZRJYCglHZXRUZW5hbnQSJC5jb3NhZmUuaWRlbnRpdHkudjEuR2V0VGVuYW50UmVxdWVzdBolLmNvc2FmZS5pZGVudGl0eS52MS5HZXRUZW5hbnRSZXNwb25zZRJeCgtMaXN0VGVuYW50cxImLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0VGVuYW50c1JlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdFRlbmFudHNSZXNwb25zZRJhCgxVcGRhdGVUZW5hbnQSJy5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlVGVuYW50UmVxdWVzdBooLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVUZW5hbnRSZXNwb25zZRJYCglQYXVzZVNjaW0SJC5jb3NhZmUuaWRlbnRpdHkudjEuUGF1c2VTY2ltUmVxdWVzdBolLmNvc2FmZS5pZGVudGl0eS52MS5QYXVzZVNjaW1SZXNwb25zZRJbCgpSZXN1bWVTY2ltEiUuY29zYWZlLmlkZW50aXR5LnYxLlJlc3VtZVNjaW1SZXF1ZXN0GiYuY29zYWZlLmlkZW50aXR5LnYxLlJlc3VtZVNjaW1SZXNwb25zZRJeCgtEaXNhYmxlU2NpbRImLmNvc2FmZS5pZGVudGl0eS52MS5EaXNhYmxlU2NpbVJlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuRGlzYWJsZVNjaW1SZXNwb25zZWIGcHJvdG8z", [file_cosafe_identity_v1_tenant, file_google_protobuf_field_mask]);
 
 /**
  * @generated from message cosafe.identity.v1.CreateTenantRequest
@@ -201,6 +201,159 @@ export const UpdateTenantResponseSchema: GenMessage<UpdateTenantResponse> = /*@_
   messageDesc(file_cosafe_identity_v1_tenant_service, 7);
 
 /**
+ * @generated from message cosafe.identity.v1.PauseScimRequest
+ */
+export type PauseScimRequest = Message<"cosafe.identity.v1.PauseScimRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Why support paused it (shown to support, audited); optional.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.PauseScimRequest.
+ * Use `create(PauseScimRequestSchema)` to create a new message.
+ */
+export const PauseScimRequestSchema: GenMessage<PauseScimRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 8);
+
+/**
+ * @generated from message cosafe.identity.v1.PauseScimResponse
+ */
+export type PauseScimResponse = Message<"cosafe.identity.v1.PauseScimResponse"> & {
+  /**
+   * @generated from field: cosafe.identity.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+
+  /**
+   * False when the tenant was already paused.
+   *
+   * @generated from field: bool changed = 2;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.PauseScimResponse.
+ * Use `create(PauseScimResponseSchema)` to create a new message.
+ */
+export const PauseScimResponseSchema: GenMessage<PauseScimResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 9);
+
+/**
+ * @generated from message cosafe.identity.v1.ResumeScimRequest
+ */
+export type ResumeScimRequest = Message<"cosafe.identity.v1.ResumeScimRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ResumeScimRequest.
+ * Use `create(ResumeScimRequestSchema)` to create a new message.
+ */
+export const ResumeScimRequestSchema: GenMessage<ResumeScimRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 10);
+
+/**
+ * @generated from message cosafe.identity.v1.ResumeScimResponse
+ */
+export type ResumeScimResponse = Message<"cosafe.identity.v1.ResumeScimResponse"> & {
+  /**
+   * @generated from field: cosafe.identity.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+
+  /**
+   * False when the tenant was not paused.
+   *
+   * @generated from field: bool changed = 2;
+   */
+  changed: boolean;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ResumeScimResponse.
+ * Use `create(ResumeScimResponseSchema)` to create a new message.
+ */
+export const ResumeScimResponseSchema: GenMessage<ResumeScimResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 11);
+
+/**
+ * @generated from message cosafe.identity.v1.DisableScimRequest
+ */
+export type DisableScimRequest = Message<"cosafe.identity.v1.DisableScimRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.DisableScimRequest.
+ * Use `create(DisableScimRequestSchema)` to create a new message.
+ */
+export const DisableScimRequestSchema: GenMessage<DisableScimRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 12);
+
+/**
+ * @generated from message cosafe.identity.v1.DisableScimResponse
+ */
+export type DisableScimResponse = Message<"cosafe.identity.v1.DisableScimResponse"> & {
+  /**
+   * Tokens revoked by this call.
+   *
+   * @generated from field: int32 tokens_revoked = 1;
+   */
+  tokensRevoked: number;
+
+  /**
+   * Users turned from SCIM to MANUAL.
+   *
+   * @generated from field: int32 users_unadopted = 2;
+   */
+  usersUnadopted: number;
+
+  /**
+   * Groups unlinked.
+   *
+   * @generated from field: int32 groups_unlinked = 3;
+   */
+  groupsUnlinked: number;
+
+  /**
+   * SCIM-sourced memberships turned MANUAL.
+   *
+   * @generated from field: int32 memberships_converted = 4;
+   */
+  membershipsConverted: number;
+
+  /**
+   * Dormant memberships removed.
+   *
+   * @generated from field: int32 dormant_memberships_removed = 5;
+   */
+  dormantMembershipsRemoved: number;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.DisableScimResponse.
+ * Use `create(DisableScimResponseSchema)` to create a new message.
+ */
+export const DisableScimResponseSchema: GenMessage<DisableScimResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_tenant_service, 13);
+
+/**
  * Tenants (Cosafe customers) and their settings.
  *
  * @generated from service cosafe.identity.v1.TenantService
@@ -252,6 +405,58 @@ export const TenantService: GenService<{
     methodKind: "unary";
     input: typeof UpdateTenantRequestSchema;
     output: typeof UpdateTenantResponseSchema;
+  },
+  /**
+   * Pauses SCIM provisioning of a tenant (issue 7): while paused, every SCIM
+   * request of the tenant answers 503 with Retry-After and a detail saying that
+   * provisioning is paused by Cosafe support, so identity providers retry later
+   * and nothing is lost. The SCIM facade learns it with the token
+   * (AuthenticateScimToken.scim_paused), so it takes effect on every replica
+   * within the facade's token cache TTL (at most 5 s). Audited as
+   * "tenant.scim_paused".
+   * Permission: SUPPORT. Errors: NOT_FOUND (TENANT_NOT_FOUND).
+   * Idempotent: pausing a paused tenant keeps its original pause (time, reason,
+   * actor), writes no audit event and answers changed = false.
+   *
+   * @generated from rpc cosafe.identity.v1.TenantService.PauseScim
+   */
+  pauseScim: {
+    methodKind: "unary";
+    input: typeof PauseScimRequestSchema;
+    output: typeof PauseScimResponseSchema;
+  },
+  /**
+   * Resumes SCIM provisioning of a paused tenant; the identity providers' retries
+   * then succeed by themselves (within the facade's cache TTL, at most 5 s).
+   * Audited as "tenant.scim_resumed".
+   * Permission: SUPPORT. Errors: NOT_FOUND (TENANT_NOT_FOUND).
+   * Idempotent: resuming a tenant that is not paused changes nothing and answers
+   * changed = false.
+   *
+   * @generated from rpc cosafe.identity.v1.TenantService.ResumeScim
+   */
+  resumeScim: {
+    methodKind: "unary";
+    input: typeof ResumeScimRequestSchema;
+    output: typeof ResumeScimResponseSchema;
+  },
+  /**
+   * Switches SCIM off for a tenant (issue 7), in one transaction: every SCIM token
+   * is revoked (refused everywhere within 5 s), every SCIM-managed user becomes
+   * MANUAL, every SCIM-linked group is unlinked, every SCIM-sourced membership
+   * becomes MANUAL and dormant memberships are removed. Nobody is deprovisioned.
+   * Audited per token, user and group plus one "tenant.scim_disabled" event, with
+   * change events. A pause is left as it is. Reversible only by issuing a new token
+   * and the identity provider writing again (R11, R12).
+   * Permission: ADMIN of the tenant, SUPPORT. Errors: NOT_FOUND (TENANT_NOT_FOUND).
+   * Idempotent: a second call finds nothing to change and answers zero counts.
+   *
+   * @generated from rpc cosafe.identity.v1.TenantService.DisableScim
+   */
+  disableScim: {
+    methodKind: "unary";
+    input: typeof DisableScimRequestSchema;
+    output: typeof DisableScimResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_cosafe_identity_v1_tenant_service, 0);
