@@ -4,6 +4,7 @@ import type {
   AuditService,
   DeprovisionBrakeService,
   GroupService,
+  ImportService,
   ProvisioningLogService,
   ScimTokenService,
   TenantService,
@@ -21,6 +22,7 @@ export interface Clients {
   audit: Client<typeof AuditService>;
   provisioningLog: Client<typeof ProvisioningLogService>;
   licenses: Client<typeof LicenseService>;
+  imports: Client<typeof ImportService>;
   brake: Client<typeof DeprovisionBrakeService>;
   users: Client<typeof UserService>;
   groups: Client<typeof GroupService>;

@@ -8,6 +8,7 @@ export * from "./gen/cosafe/identity/v1/common_pb.js";
 export * from "./gen/cosafe/identity/v1/deprovision_brake_service_pb.js";
 export * from "./gen/cosafe/identity/v1/group_pb.js";
 export * from "./gen/cosafe/identity/v1/group_service_pb.js";
+export * from "./gen/cosafe/identity/v1/import_service_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_service_pb.js";
 export * from "./gen/cosafe/identity/v1/scim_token_pb.js";

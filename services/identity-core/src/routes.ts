@@ -5,6 +5,7 @@ import {
   ChangeFeedService,
   DeprovisionBrakeService,
   GroupService,
+  ImportService,
   ProvisioningLogService,
   ScimTokenService,
   SeatService,
@@ -16,6 +17,7 @@ import { auditService } from "./api/audit-service.js";
 import { changeFeedService } from "./api/change-feed-service.js";
 import { deprovisionBrakeService } from "./api/deprovision-brake-service.js";
 import { groupService } from "./api/group-service.js";
+import { importService } from "./api/import-service.js";
 import { provisioningLogService } from "./api/provisioning-log-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
 import { seatService } from "./api/seat-service.js";
@@ -27,6 +29,7 @@ import type { DeprovisionBrake } from "./domain/brake/deprovision-brake.js";
 import type { ChangeFeed } from "./domain/changes/change-feed.js";
 import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
+import type { ImportCommands } from "./domain/import/import-commands.js";
 import type { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import type { ScimControl } from "./domain/scim-control/scim-control.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
@@ -43,8 +46,9 @@ export interface Domain extends UserServiceDeps {
   feed: ChangeFeed;
   reconciliation: SeatReconciliation | undefined;
   provisioningLog: ProvisioningLog;
-  scimControl: ScimControl;
   deprovisionBrake: DeprovisionBrake;
+  imports: ImportCommands;
+  scimControl: ScimControl;
 }
 
 const services = [
@@ -58,6 +62,7 @@ const services = [
   ProvisioningLogService,
   SeatService,
   DeprovisionBrakeService,
+  ImportService,
 ];
 
 /** The services identity-core serves, by name, for health checks. */
@@ -74,6 +79,7 @@ export function routes(domain: Domain) {
     router.service(ChangeFeedService, changeFeedService(domain));
     router.service(ProvisioningLogService, provisioningLogService(domain));
     router.service(SeatService, seatService(domain));
+    router.service(ImportService, importService(domain));
     router.service(DeprovisionBrakeService, deprovisionBrakeService(domain));
   };
 }

@@ -3,6 +3,7 @@ import { accountCommands } from "./account.js";
 import { auditCommands } from "./audit.js";
 import { brakeCommands } from "./brake.js";
 import { groupCommands } from "./group.js";
+import { importCommands } from "./import.js";
 import { logCommands } from "./log.js";
 import { seatsCommands } from "./seats.js";
 import { tenantCommands } from "./tenant.js";
@@ -20,4 +21,5 @@ export const commandGroups: CommandGroup[] = [
   groupCommands,
   logCommands,
   auditCommands,
+  importCommands,
 ];
