@@ -7,6 +7,7 @@ import type {
   ImportService,
   ProvisioningLogService,
   ScimTokenService,
+  SeatService,
   TenantService,
   UserService,
 } from "@cosafe/proto/identity";
@@ -26,6 +27,7 @@ export interface Clients {
   brake: Client<typeof DeprovisionBrakeService>;
   users: Client<typeof UserService>;
   groups: Client<typeof GroupService>;
+  seats: Client<typeof SeatService>;
 }
 
 /** What a command gets to do its work; nothing here is global. */

@@ -12,6 +12,7 @@ import {
   ProvisioningLogService,
   Role,
   ScimTokenService,
+  SeatService,
   TenantService,
   UserService,
 } from "@cosafe/proto/identity";
@@ -107,6 +108,7 @@ function createClients(config: CliConfig, requestId: string): Clients {
     brake: labelClient(createClient(DeprovisionBrakeService, core), DeprovisionBrakeService, coreLabel),
     users: labelClient(createClient(UserService, core), UserService, coreLabel),
     groups: labelClient(createClient(GroupService, core), GroupService, coreLabel),
+    seats: labelClient(createClient(SeatService, core), SeatService, coreLabel),
   };
 }
 

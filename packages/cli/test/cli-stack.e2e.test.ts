@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { ProvisioningLogService, ProvisioningOutcome } from "@cosafe/proto/identity";
 import { actorHeaders, createServiceTransport, systemActor } from "@cosafe/rpc";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import {
@@ -194,11 +195,30 @@ describe("issue 7: the support CLI drives the real stack", () => {
     expect(missing.stderr).toContain("TenantService.GetTenant: NOT_FOUND");
   });
 
-  it("seats reconcile says it is not available yet and exits 1", async () => {
+  it("R19: seats reconcile repairs a seat lost in a crash and prints what it fixed", async () => {
     const tenant = await newTenant("Reconcile Corp");
-    const result = await s.cli(["seats", "reconcile", tenant.id]);
-    expect(result.code).toBe(ExitCode.FAILURE);
-    expect(result.stderr).toContain("not available yet");
+    expect((await s.cli(["seats", "set-limit", tenant.id, "10"])).code).toBe(ExitCode.OK);
+    const issued = await s.cli(["token", "issue", tenant.id, "--name", "idp"]);
+    const secret = field(issued.stdout, "secret");
+    const created = (await (await postUser(secret, "lost-seat@acme.test")).json()) as { id: string };
+    const clean = await s.cli(["seats", "reconcile", tenant.id]);
+    expect(clean.code, clean.stderr).toBe(ExitCode.OK);
+    expect(clean.stdout).toContain("nothing to fix");
+
+    // A crash between the services: identity-core lost the seat id it stored.
+    const db = new pg.Client({ connectionString: s.databaseUrl });
+    await db.connect();
+    try {
+      await db.query("update identity.app_user set seat_id = null where id = $1", [created.id]);
+      const fixed = parseJson<{ reassigned: { userId: string; seatId: string }[]; granted: unknown[] }>(
+        await s.cli(["seats", "reconcile", tenant.id, "--json"]),
+      );
+      expect(fixed.reassigned.map((f) => f.userId)).toEqual([created.id]);
+      const { rows } = await db.query("select seat_id from identity.app_user where id = $1", [created.id]);
+      expect(rows[0]?.seat_id).toBe(fixed.reassigned[0]?.seatId);
+    } finally {
+      await db.end();
+    }
   });
 
   it("token list flags tokens that expire within 14 days; revoked ones only with --revoked", async () => {

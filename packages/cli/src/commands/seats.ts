@@ -1,7 +1,7 @@
 import { LicenseSchema } from "@cosafe/proto/licensing";
 import { parseCount } from "../args.js";
 import type { Command, CommandGroup } from "../command.js";
-import { CommandFailure, NotAvailableError } from "../errors.js";
+import { CommandFailure } from "../errors.js";
 import { formatTime } from "../output.js";
 import { dateOf, getTenant, messageJson, tenantArg } from "./shared.js";
 
@@ -73,18 +73,63 @@ const setLimit: Command = {
 
 const reconcile: Command = {
   words: ["seats", "reconcile"],
-  summary: "run a seat reconciliation (R19) and print what it fixed — not available yet",
+  summary: "run a seat reconciliation (R19) now and print what it fixed",
   description:
-    "Needs an identity-core RPC that support may call: licensing's ReconcileSeats is a SYSTEM call\n" +
-    "that identity-core feeds with its provisioned users, so the CLI cannot (and must not) run it itself.",
+    "identity-core compares its provisioned users with licensing's seats: stray seats are released,\n" +
+    "missing seats granted within the limit, stored seat ids corrected; users beyond the limit are\n" +
+    "reported as overruns and keep their access. Every fix is an audit event. Waits for a run in progress.",
   positionals: [tenantArg],
   options: [],
-  async run() {
-    throw new NotAvailableError(
-      "not available yet: identity-core offers no RPC for support to start a seat reconciliation " +
-        "(licensing's ReconcileSeats is a SYSTEM call that identity-core makes with its provisioned users); " +
-        "see docs/adr/0010-support-cli.md",
+  examples: ["cosafe seats reconcile <tenant>"],
+  async run(ctx, { positionals }) {
+    const [tenantId] = positionals as [string];
+    const tenant = await getTenant(ctx, tenantId);
+    const progress = ctx.out.progress(`reconciling seats of ${tenant.displayName}`);
+    progress.update(0);
+    const report = await ctx.clients.seats
+      .reconcileSeats({ tenantId }, ctx.call)
+      .finally(() => progress.end());
+    const rows: [string, string, string][] = [
+      ...report.released.map((f): [string, string, string] => ["released (stray seat)", f.userId, f.seatId]),
+      ...report.granted.map((f): [string, string, string] => ["granted (missing seat)", f.userId, f.seatId]),
+      ...report.reassigned.map((f): [string, string, string] => [
+        "reassigned (seat id corrected)",
+        f.userId,
+        f.seatId,
+      ]),
+      ...report.overruns.map((f): [string, string, string] => [
+        "OVERRUN (over the limit, access kept)",
+        f.userId,
+        "",
+      ]),
+    ];
+    ctx.out.result(
+      {
+        tenantId,
+        released: report.released,
+        granted: report.granted,
+        reassigned: report.reassigned,
+        overruns: report.overruns,
+        failedTenantIds: report.failedTenantIds,
+      },
+      () =>
+        ctx.out.table(
+          [
+            { header: "FIX", value: (r: [string, string, string]) => r[0] },
+            { header: "USER", value: (r: [string, string, string]) => r[1] },
+            { header: "SEAT", value: (r: [string, string, string]) => r[2] },
+          ],
+          rows,
+          `Seats of ${tenant.displayName} agree with its provisioned users: nothing to fix.`,
+        ),
     );
+    if (report.failedTenantIds.length > 0)
+      throw new CommandFailure("the reconciliation failed for this tenant; see the identity-core log");
+    if (report.overruns.length > 0) {
+      ctx.out.warn(
+        `${report.overruns.length} user(s) hold no seat because the limit is reached: raise it with seats set-limit`,
+      );
+    }
   },
 };
 

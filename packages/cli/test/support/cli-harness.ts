@@ -54,6 +54,8 @@ export function cliEnv(stack: Stack): Env {
 export interface CliStack {
   stack: Stack;
   env: Env;
+  /** The stack's database, for tests that simulate a crash between the services. */
+  databaseUrl: string;
   /** Runs the CLI against this stack. */
   cli(
     argv: string[],
@@ -83,6 +85,7 @@ export async function startCliStack(): Promise<CliStack> {
   return {
     stack,
     env,
+    databaseUrl: database.url,
     cli: (argv, options) => cli(argv, env, options),
     async stop() {
       await stack.stop();
