@@ -10,3 +10,4 @@ export {
   urlSetting,
 } from "./read-config.js";
 export { serviceCredentialsSetting } from "./service-credentials.js";
+export { grpcServiceSettings, processSettings } from "./service-settings.js";

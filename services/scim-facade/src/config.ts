@@ -1,4 +1,11 @@
-import { enumSetting, intSetting, portSetting, readConfig, stringSetting, urlSetting } from "@cosafe/config";
+import {
+  intSetting,
+  portSetting,
+  processSettings,
+  readConfig,
+  stringSetting,
+  urlSetting,
+} from "@cosafe/config";
 import { provisioningLogSettings } from "./provisioning-log/provisioning-log-settings.js";
 
 /** The SCIM facade's settings, read and validated from the environment at start-up. */
@@ -20,12 +27,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       serviceSecret: stringSetting("COSAFE_SERVICE_SECRET"),
       /** How long a verified SCIM token is trusted without asking identity-core again (R21: at most 5 s). */
       tokenCacheTtlMs: intSetting("SCIM_TOKEN_CACHE_TTL_MS", { default: 5000, min: 0, max: 5000 }),
-      logLevel: enumSetting(
-        "LOG_LEVEL",
-        ["trace", "debug", "info", "warn", "error", "fatal", "silent"],
-        "info",
-      ),
-      parentPid: intSetting("COSAFE_PARENT_PID", { default: 0, min: 0 }),
+      ...processSettings,
       ...provisioningLogSettings,
     },
     env,
