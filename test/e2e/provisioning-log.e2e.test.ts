@@ -19,7 +19,8 @@ beforeAll(async () => {
 afterAll(() => s?.stop());
 
 /** Entries as text, to prove what they never contain (durations are bigints). */
-const asText = (value: unknown) => JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
+const asText = (value: unknown) =>
+  JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? v.toString() : v));
 
 /** The facade sends entries in batches about once a second: poll until the expected ones arrive. */
 async function entriesUntil(
