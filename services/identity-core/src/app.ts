@@ -9,6 +9,7 @@ import { AccountCommands } from "./domain/account/account-commands.js";
 import { AuditQueries } from "./domain/audit/audit-queries.js";
 import { DeprovisionBrake } from "./domain/brake/deprovision-brake.js";
 import { ChangeFeed } from "./domain/changes/change-feed.js";
+import { ChangeFeedPurge } from "./domain/changes/change-feed-purge.js";
 import { GroupCommands } from "./domain/group/group-commands.js";
 import { GroupQueries } from "./domain/group/group-queries.js";
 import { GroupTombstonePurge } from "./domain/group/tombstone-purge.js";
@@ -111,6 +112,11 @@ export async function startIdentityCore(
       intervalMs: config.provisioningLogPurgeIntervalMs,
     });
     tombstones.start();
+    const changeFeedPurge = new ChangeFeedPurge(orm, logger, {
+      retentionDays: config.changeFeedRetentionDays,
+      intervalMs: config.provisioningLogPurgeIntervalMs,
+    });
+    changeFeedPurge.start();
     const tokenExpiry = new TokenExpiryReport(orm, domain.provisioningLog, logger);
     tokenExpiry.start();
     reconciliation?.start();
@@ -123,6 +129,7 @@ export async function startIdentityCore(
         await reconciliation?.stop();
         await purge.stop();
         await tombstones.stop();
+        await changeFeedPurge.stop();
         await tokenExpiry.stop();
         await orm.close();
       },

@@ -14,6 +14,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         min: 1,
         max: 3650,
       }),
+      /** R22b: how long change-feed events are kept for consumers to resume from. */
+      changeFeedRetentionDays: intSetting("CHANGE_FEED_RETENTION_DAYS", { default: 7, min: 1, max: 365 }),
       ...seatSettings,
     },
     env,
