@@ -16,6 +16,7 @@ import { createTestDatabase, type TestDatabase } from "@cosafe/testing";
 import { type IdentityCore, startIdentityCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import type { SeatLedger } from "../../src/domain/seats.js";
+import type { InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
 import { migrateDatabase } from "../../src/storage/migrate-database.js";
 
 const migrationsDir = join(import.meta.dirname, "../../src/storage/migrations");
@@ -75,7 +76,9 @@ export interface CoreHarness {
 }
 
 /** Starts a real identity-core on its own migrated database, with connect clients. */
-export async function startCoreHarness(options: { seats?: SeatLedger } = {}): Promise<CoreHarness> {
+export async function startCoreHarness(
+  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
+): Promise<CoreHarness> {
   const database = await identityTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,

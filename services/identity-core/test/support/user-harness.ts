@@ -1,23 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { type Client, ConnectError, createClient } from "@connectrpc/connect";
-import { createLogger } from "@cosafe/logging";
-import {
-  AccountService,
-  AuditService,
-  GroupService,
-  ScimTokenService,
-  TenantService,
-  UserService,
-} from "@cosafe/proto/identity";
+import { AccountService, GroupService } from "@cosafe/proto/identity";
 import { createServiceTransport } from "@cosafe/rpc";
 import pg from "pg";
 import { expect } from "vitest";
-import { startIdentityCore } from "../../src/app.js";
-import { loadConfig } from "../../src/config.js";
 import { DomainError } from "../../src/domain/domain-error.js";
 import type { SeatLedger } from "../../src/domain/seats.js";
 import type { InvitationMessage, InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
-import { as, type CoreHarness, identityTestDatabase, supportActor, testCredential } from "./core-harness.js";
+import { type CoreHarness, startCoreHarness, testCredential } from "./core-harness.js";
 
 /**
  * A seat ledger that behaves like the licensing service (R9): an allocation is keyed by
@@ -85,42 +75,17 @@ export interface UserHarness extends CoreHarness {
 export async function startUserHarness(
   options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
 ): Promise<UserHarness> {
-  const database = await identityTestDatabase();
-  const config = loadConfig({
-    DATABASE_URL: database.url,
-    IDENTITY_CORE_PORT: "0",
-    COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
-    IDENTITY_CORE_DB_POOL_MAX: "25",
-  });
-  const core = await startIdentityCore(
-    config,
-    createLogger({ service: "identity-core", level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    options,
-  );
-  const url = `http://127.0.0.1:${core.server.port}`;
-  const transport = createServiceTransport({ baseUrl: url, credential: testCredential });
-  const tenants = createClient(TenantService, transport);
-  const db = new pg.Pool({ connectionString: database.url, max: 3 });
+  const harness = await startCoreHarness(options);
+  const transport = createServiceTransport({ baseUrl: harness.url, credential: testCredential });
+  const db = new pg.Pool({ connectionString: harness.database.url, max: 3 });
   return {
-    core,
-    database,
-    url,
+    ...harness,
     db,
-    tenants,
-    users: createClient(UserService, transport),
-    tokens: createClient(ScimTokenService, transport),
-    audit: createClient(AuditService, transport),
     groups: createClient(GroupService, transport),
     accounts: createClient(AccountService, transport),
-    async newTenant(name = "Acme Crisis Team") {
-      const { tenant } = await tenants.createTenant({ displayName: name }, as(supportActor));
-      if (!tenant) throw new Error("no tenant returned");
-      return tenant.id;
-    },
     async close() {
       await db.end();
-      await core.close();
-      await database.drop();
+      await harness.close();
     },
   };
 }
