@@ -1,6 +1,4 @@
-import { createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { Health, HealthCheckResponse_ServingStatus } from "@cosafe/proto/health";
+import { waitUntilServing } from "@cosafe/rpc";
 import type { ServiceProcess } from "./service-process.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,14 +27,12 @@ export function waitForGrpcHealth(
   baseUrl: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const health = createClient(Health, createGrpcTransport({ baseUrl }));
-  return poll(
-    service,
-    async () =>
-      (await health.check({ service: "" }, { timeoutMs: 1000 })).status ===
-      HealthCheckResponse_ServingStatus.SERVING,
+  return waitUntilServing({
+    baseUrl,
+    name: `${service.name} (see its log above)`,
+    exited: service.exited,
     timeoutMs,
-  );
+  });
 }
 
 /** Waits until an HTTP readiness endpoint answers 200. */

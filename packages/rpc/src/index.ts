@@ -17,3 +17,4 @@ export { HealthState, ServingStatus } from "./health-service.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
 export { type RpcServer, type RpcServerOptions, startRpcServer } from "./rpc-server.js";
 export { createServerAuthInterceptor } from "./server-auth-interceptor.js";
+export { type WaitUntilServingOptions, waitUntilServing } from "./wait-until-serving.js";

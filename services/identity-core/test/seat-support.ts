@@ -2,12 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { type Client, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
 import { createLogger, type Logger } from "@cosafe/logging";
-import { Health, HealthCheckResponse_ServingStatus } from "@cosafe/proto/health";
 import { GroupService, TenantService, UserService } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
-import { createServiceTransport } from "@cosafe/rpc";
+import { createServiceTransport, waitUntilServing } from "@cosafe/rpc";
 import { freePort } from "@cosafe/testing";
 import { type IdentityCore, startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
@@ -47,25 +45,12 @@ export async function startLicensingProcess(databaseUrl: string, port?: number):
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
   const url = `http://127.0.0.1:${listenPort}`;
-  const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (gone) throw new Error("licensing exited during start-up");
-    const status = await health
-      .check({ service: "" }, { timeoutMs: 1000 })
-      .then((r) => r.status)
-      .catch(() => undefined);
-    if (status === HealthCheckResponse_ServingStatus.SERVING) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error("licensing did not become ready within 60 s");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitUntilServing({ baseUrl: url, name: "licensing", exited });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
   }
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -3,11 +3,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, createClient } from "@connectrpc/connect";
-import { createGrpcTransport } from "@connectrpc/connect-node";
-import { Health, HealthCheckResponse_ServingStatus } from "@cosafe/proto/health";
 import { ActorType, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
-import { actorHeaders, type CallActor, createServiceTransport } from "@cosafe/rpc";
+import { actorHeaders, type CallActor, createServiceTransport, waitUntilServing } from "@cosafe/rpc";
 import { createTestDatabase, freePort, type TestDatabase } from "@cosafe/testing";
 import { migrateDatabase } from "../../src/storage/migrate-database.js";
 
@@ -75,25 +73,12 @@ export async function startLicensingProcess(options: {
   });
   if (child.pid === undefined) throw new Error("could not start licensing");
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
   const url = `http://127.0.0.1:${port}`;
-  const health = createClient(Health, createGrpcTransport({ baseUrl: url }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (gone) throw new Error("licensing exited during start-up");
-    const status = await health
-      .check({ service: "" }, { timeoutMs: 1000 })
-      .then((r) => r.status)
-      .catch(() => undefined);
-    if (status === HealthCheckResponse_ServingStatus.SERVING) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error("licensing did not become ready within 60 s");
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  try {
+    await waitUntilServing({ baseUrl: url, name: "licensing", exited });
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
   }
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
