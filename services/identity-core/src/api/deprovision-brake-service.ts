@@ -19,6 +19,7 @@ export function deprovisionBrakeService(deps: {
         recentCount: view.recent,
         limit: view.limit,
         heldCount: view.held,
+        establishedUsers: view.established,
         ...(view.releasedUntil ? { releasedUntil: timestampFromDate(view.releasedUntil) } : {}),
       };
     },
@@ -27,6 +28,7 @@ export function deprovisionBrakeService(deps: {
         percent: req.settings?.percent ?? 0,
         minimum: req.settings?.minimum ?? 0,
         windowSeconds: req.settings?.windowSeconds ?? 0,
+        youngUserSeconds: req.settings?.youngUserSeconds ?? 0,
       });
       return { settings };
     },

@@ -90,6 +90,8 @@ export const UserSchema = defineEntity({
       .onUpdate(() => new Date()),
     deprovisionedAt: p.datetime().nullable(),
     deprovisionReason: p.enum(["INACTIVE", "LAST_SCIM_GROUP_REMOVED", "ADMIN"]).nullable(),
+    /** When the identity provider itself created the user; null for admin, support and import (docs/adr/0012). */
+    idpCreatedAt: p.datetime().nullable(),
   },
 });
 export type User = InferEntity<typeof UserSchema>;

@@ -12,9 +12,28 @@ export interface BrakeSettings {
   percent: number;
   minimum: number;
   windowSeconds: number;
+  /**
+   * A user the identity provider itself created less than max(windowSeconds, youngUserSeconds)
+   * ago is "young": its deprovisioning is the IdP's own test or onboarding traffic and is
+   * neither counted nor braked, and it is not part of the population the percent applies to.
+   */
+  youngUserSeconds: number;
 }
 
-export const defaultBrakeSettings: BrakeSettings = { percent: 10, minimum: 20, windowSeconds: 3600 };
+export const defaultBrakeSettings: BrakeSettings = {
+  percent: 10,
+  minimum: 20,
+  windowSeconds: 3600,
+  youngUserSeconds: 86400,
+};
+
+/**
+ * SQL condition on identity.app_user `u`: the user is established, i.e. counted by the brake —
+ * created by an administrator, support or the import (idp_created_at null), or by the IdP
+ * longer ago than max(window, young age). One bind parameter each: window, young age.
+ */
+export const establishedUserSql =
+  "(u.idp_created_at is null or u.idp_created_at <= now() - make_interval(secs => greatest(?::int, ?::int)))";
 
 /** How long a released user's deprovisioning passes the brake when the IdP retries it. */
 export const releasedUserDays = 7;
@@ -60,13 +79,15 @@ export async function brakeState(
   tenantId: string,
 ): Promise<BrakeSettings & { released: boolean; releasedUntil: Date | null }> {
   const [row] = (await em.execute(
-    `select percent, minimum, window_seconds, released_until, coalesce(released_until > now(), false) as released
+    `select percent, minimum, window_seconds, young_user_seconds, released_until,
+            coalesce(released_until > now(), false) as released
        from identity.deprovision_brake where tenant_id = ?`,
     [tenantId],
   )) as {
     percent: number;
     minimum: number;
     window_seconds: number;
+    young_user_seconds: number;
     released_until: Date | null;
     released: boolean;
   }[];
@@ -75,34 +96,57 @@ export async function brakeState(
     percent: row.percent,
     minimum: row.minimum,
     windowSeconds: row.window_seconds,
+    youngUserSeconds: row.young_user_seconds,
     released: row.released,
     releasedUntil: row.released_until ? new Date(row.released_until) : null,
   };
 }
 
-/** IdP deprovisionings of the tenant within the window, and the users provisioned now. */
+/**
+ * Counted IdP deprovisionings of the tenant within the window, and the established users
+ * provisioned now (young IdP-created users are in neither).
+ */
 export async function brakeCounts(
   em: EntityManager,
   tenantId: string,
-  windowSeconds: number,
+  settings: Pick<BrakeSettings, "windowSeconds" | "youngUserSeconds">,
 ): Promise<{ recent: number; provisioned: number }> {
   const [row] = (await em.execute(
     `select (select count(*)::int from identity.idp_deprovision
               where tenant_id = ? and at > now() - make_interval(secs => ?)) as recent,
-            (select count(*)::int from identity.app_user
-              where tenant_id = ? and state = 'PROVISIONED') as provisioned`,
-    [tenantId, windowSeconds, tenantId],
+            (select count(*)::int from identity.app_user u
+              where u.tenant_id = ? and u.state = 'PROVISIONED' and ${establishedUserSql}) as provisioned`,
+    [tenantId, settings.windowSeconds, tenantId, settings.windowSeconds, settings.youngUserSeconds],
   )) as { recent: number; provisioned: number }[];
   return { recent: row?.recent ?? 0, provisioned: row?.provisioned ?? 0 };
 }
 
+/** Those of `userIds` the brake counts (established users, see establishedUserSql). */
+export async function establishedUsers(
+  em: EntityManager,
+  tenantId: string,
+  userIds: readonly string[],
+  settings: Pick<BrakeSettings, "windowSeconds" | "youngUserSeconds">,
+): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const rows = (await em.execute(
+    `select u.id from identity.app_user u
+      where u.tenant_id = ? and u.id = any(?::uuid[]) and ${establishedUserSql} order by u.id`,
+    [tenantId, pgArray(userIds), settings.windowSeconds, settings.youngUserSeconds],
+  )) as { id: string }[];
+  return rows.map((r) => r.id);
+}
+
 /**
- * The brake, inside the deprovisioning's transaction (docs/adr/0012). Serialised per tenant
- * with a transaction-scoped advisory lock taken only here, so creates and updates never wait
- * for it and parallel deprovisionings (on any replica) count each other. Refuses with
- * DeprovisionHeld when the users would take the window's count above the limit; users whose
- * held deprovisioning support released pass, and so does everything while the tenant's brake
- * is released. `userIds` are the users the caller is about to deprovision (provisioned now).
+ * The brake, inside the deprovisioning's transaction (docs/adr/0012). Only established users
+ * count (establishedUserSql): a request that deprovisions none — the IdP's own test or
+ * onboarding users — passes without waiting for anything. Otherwise serialised per tenant with
+ * a transaction-scoped advisory lock taken only here, so creates and updates never wait for it
+ * and parallel deprovisionings (on any replica) count each other. Refuses with DeprovisionHeld
+ * when the established users would take the window's count above the limit; users whose held
+ * deprovisioning support released pass, and so does everything while the tenant's brake is
+ * released. `userIds` are the users the caller is about to deprovision (provisioned now).
+ * Returns the established ones: the caller counts them once they are deprovisioned.
  */
 export async function checkBrake(
   em: EntityManager,
@@ -110,21 +154,23 @@ export async function checkBrake(
   tenantId: string,
   userIds: readonly string[],
   kind: DeprovisionKind,
-): Promise<void> {
-  if (!isBraked(call) || userIds.length === 0) return;
+): Promise<string[]> {
+  if (!isBraked(call) || userIds.length === 0) return [];
+  const established = await establishedUsers(em, tenantId, userIds, await brakeState(em, tenantId));
+  if (established.length === 0) return [];
   await em.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`deprovision-brake:${tenantId}`]);
   const state = await brakeState(em, tenantId);
-  if (state.released) return;
+  if (state.released) return established;
   const released = (await em.execute(
     `select distinct u.id from identity.held_deprovision h, unnest(h.user_ids) as u(id)
       where h.tenant_id = ? and h.status = 'RELEASED' and h.user_ids && ?::uuid[]
         and h.decided_at > now() - make_interval(days => ?) and u.id = any(?::uuid[])`,
-    [tenantId, pgArray(userIds), releasedUserDays, pgArray(userIds)],
+    [tenantId, pgArray(established), releasedUserDays, pgArray(established)],
   )) as { id: string }[];
   const releasedIds = new Set(released.map((r) => r.id));
-  const counted = userIds.filter((id) => !releasedIds.has(id.toLowerCase()));
-  if (counted.length === 0) return;
-  const { recent, provisioned } = await brakeCounts(em, tenantId, state.windowSeconds);
+  const counted = established.filter((id) => !releasedIds.has(id.toLowerCase()));
+  if (counted.length === 0) return established;
+  const { recent, provisioned } = await brakeCounts(em, tenantId, state);
   const limit = brakeLimit(state, provisioned + recent);
   if (recent + counted.length > limit) {
     throw new DeprovisionHeld(
@@ -137,9 +183,13 @@ export async function checkBrake(
       call.requestId,
     );
   }
+  return established;
 }
 
-/** Counts the IdP's deprovisionings that went through (same transaction), and purges old counts. */
+/**
+ * Counts the IdP's deprovisionings of established users that went through (same
+ * transaction), and purges old counts. Young users are never written here.
+ */
 export async function countDeprovisions(
   em: EntityManager,
   call: CallContext,

@@ -30,6 +30,8 @@ export interface HeldDeprovisionRecord {
 
 export interface BrakeView {
   settings: BrakeSettings;
+  /** Provisioned users the brake counts (all but the IdP's young users). */
+  established: number;
   recent: number;
   limit: number;
   held: number;
@@ -37,6 +39,15 @@ export interface BrakeView {
 }
 
 const support = [Role.SUPPORT] as const;
+const maxWindowSeconds = 7 * 86400;
+const maxYoungSeconds = 30 * 86400;
+
+const settingsOf = (s: BrakeSettings): BrakeSettings => ({
+  percent: s.percent,
+  minimum: s.minimum,
+  windowSeconds: s.windowSeconds,
+  youngUserSeconds: s.youngUserSeconds,
+});
 const defaultPageSize = 100;
 const maxPageSize = 1000;
 
@@ -150,13 +161,14 @@ export class DeprovisionBrake {
     const em = this.orm.em.fork();
     await findTenant(em, tenantId);
     const state = await brakeState(em, tenantId);
-    const { recent, provisioned } = await brakeCounts(em, tenantId, state.windowSeconds);
+    const { recent, provisioned } = await brakeCounts(em, tenantId, state);
     const [held] = (await em.execute(
       "select count(*)::int as n from identity.held_deprovision where tenant_id = ? and status = 'HELD'",
       [tenantId],
     )) as { n: number }[];
     return {
-      settings: { percent: state.percent, minimum: state.minimum, windowSeconds: state.windowSeconds },
+      settings: settingsOf(state),
+      established: provisioned,
       recent,
       limit: brakeLimit(state, provisioned + recent),
       held: held?.n ?? 0,
@@ -164,38 +176,51 @@ export class DeprovisionBrake {
     };
   }
 
-  /** Zero fields keep their value. Audited. */
+  /**
+   * Support tunes the threshold; zero fields keep their value. The row is locked (or created)
+   * first, so two parallel changes apply one after the other and each audit event's `before`
+   * is what it changed. Audited in the same transaction.
+   */
   async update(call: CallContext, tenantId: string, patch: Partial<BrakeSettings>): Promise<BrakeSettings> {
     requireRole(call, support);
-    const { percent = 0, minimum = 0, windowSeconds = 0 } = patch;
-    if (percent < 0 || percent > 100 || minimum < 0 || windowSeconds < 0 || windowSeconds > 604800)
-      throw invalidArgument(
-        "BRAKE_SETTING_INVALID",
-        "percent must be 1…100, minimum ≥ 0, window 60 s…7 days",
-      );
-    if (windowSeconds > 0 && windowSeconds < 60)
-      throw invalidArgument("BRAKE_SETTING_INVALID", "the window must be at least 60 seconds");
+    const { percent = 0, minimum = 0, windowSeconds = 0, youngUserSeconds = 0 } = patch;
+    const invalid = (message: string) => invalidArgument("BRAKE_SETTING_INVALID", message);
+    if (percent < 0 || percent > 100) throw invalid("percent must be 1…100");
+    if (minimum < 0) throw invalid("minimum must not be negative");
+    if (windowSeconds < 0 || (windowSeconds > 0 && windowSeconds < 60) || windowSeconds > maxWindowSeconds)
+      throw invalid("the window must be 60 seconds…7 days");
+    if (
+      youngUserSeconds < 0 ||
+      (youngUserSeconds > 0 && youngUserSeconds < 60) ||
+      youngUserSeconds > maxYoungSeconds
+    )
+      throw invalid("the young-user age must be 60 seconds…30 days");
     return this.orm.em.fork().transactional(async (em) => {
       await findTenant(em, tenantId);
-      const before = await brakeState(em, tenantId);
+      await em.execute(
+        "insert into identity.deprovision_brake (tenant_id) values (?) on conflict (tenant_id) do nothing",
+        [tenantId],
+      );
+      await em.execute("select 1 from identity.deprovision_brake where tenant_id = ? for update", [tenantId]);
+      const before = settingsOf(await brakeState(em, tenantId));
       const after: BrakeSettings = {
         percent: percent || before.percent,
         minimum: minimum || before.minimum,
         windowSeconds: windowSeconds || before.windowSeconds,
+        youngUserSeconds: youngUserSeconds || before.youngUserSeconds,
       };
       await em.execute(
-        `insert into identity.deprovision_brake (tenant_id, percent, minimum, window_seconds) values (?, ?, ?, ?)
-         on conflict (tenant_id) do update
-           set percent = excluded.percent, minimum = excluded.minimum,
-               window_seconds = excluded.window_seconds, updated_at = now()`,
-        [tenantId, after.percent, after.minimum, after.windowSeconds],
+        `update identity.deprovision_brake
+            set percent = ?, minimum = ?, window_seconds = ?, young_user_seconds = ?, updated_at = now()
+          where tenant_id = ?`,
+        [after.percent, after.minimum, after.windowSeconds, after.youngUserSeconds, tenantId],
       );
       recordAudit(em, call, {
         tenantId,
         action: "deprovision_brake.updated",
         targetType: "tenant",
         targetId: tenantId,
-        before: { percent: before.percent, minimum: before.minimum, windowSeconds: before.windowSeconds },
+        before: { ...before },
         after: { ...after },
       });
       return after;

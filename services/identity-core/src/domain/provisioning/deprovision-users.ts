@@ -19,7 +19,8 @@ export interface ReleasedSeat {
  * seat is handed back after commit. Users already deprovisioned are left as they are.
  * The caller holds the users' row locks (R7 locks them in id order).
  * By the identity provider, the mass-deprovision brake decides first (docs/adr/0012): over
- * the tenant's threshold the whole set is refused with DeprovisionHeld and nothing is stored.
+ * the tenant's threshold the whole set is refused with DeprovisionHeld and nothing is stored;
+ * only established users count (the IdP's own young users never do).
  * `kind` tells a DELETE from an active=false; it defaults from the reason.
  */
 export async function deprovisionUsers(
@@ -31,12 +32,13 @@ export async function deprovisionUsers(
   kind?: DeprovisionKind,
 ): Promise<ReleasedSeat[]> {
   if (userIds.length === 0) return [];
+  let established: string[] = [];
   if (isBraked(call) && reason !== "ADMIN") {
     const provisioned = (await em.execute(
       "select id from identity.app_user where tenant_id = ? and id = any(?::uuid[]) and state = 'PROVISIONED' order by id",
       [tenantId, pgArray(userIds)],
     )) as { id: string }[];
-    await checkBrake(
+    established = await checkBrake(
       em,
       call,
       tenantId,
@@ -55,13 +57,15 @@ export async function deprovisionUsers(
     [reason, tenantId, pgArray(userIds)],
   )) as { id: string; seat_id: string | null }[];
   if (rows.length === 0) return [];
-  if (reason !== "ADMIN")
+  if (established.length > 0) {
+    const done = new Set(rows.map((r) => r.id));
     await countDeprovisions(
       em,
       call,
       tenantId,
-      rows.map((r) => r.id),
+      established.filter((id) => done.has(id)),
     );
+  }
   const ids = pgArray(rows.map((r) => r.id));
   await em.execute("delete from identity.account_membership where user_id = any(?::uuid[])", [ids]);
   const leftGroups = (await em.execute(

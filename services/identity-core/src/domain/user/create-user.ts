@@ -70,6 +70,8 @@ export class CreateUser {
           seatId,
           deprovisionedAt: active ? null : new Date(),
           deprovisionReason: active ? null : "INACTIVE",
+          // The brake does not count the IdP's own young users (docs/adr/0012).
+          idpCreatedAt: call.actor.role === Role.SCIM ? new Date() : null,
         });
         const accountId = tenant.defaultAccountId ?? tenant.mainAccountId;
         if (active && accountId) em.create(AccountMembershipSchema, { accountId, userId: id, tenantId });

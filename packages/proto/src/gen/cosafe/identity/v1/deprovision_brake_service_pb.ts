@@ -12,12 +12,16 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/deprovision_brake_service.proto.
  */
 export const file_cosafe_identity_v1_deprovision_brake_service: GenFile = /*@__PURE__*/
-  fileDesc("CjJjb3NhZmUvaWRlbnRpdHkvdjEvZGVwcm92aXNpb25fYnJha2Vfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxIlQKGERlcHJvdmlzaW9uQnJha2VTZXR0aW5ncxIPCgdwZXJjZW50GAEgASgFEg8KB21pbmltdW0YAiABKAUSFgoOd2luZG93X3NlY29uZHMYAyABKAUiLwoaR2V0RGVwcm92aXNpb25CcmFrZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIsoBChtHZXREZXByb3Zpc2lvbkJyYWtlUmVzcG9uc2USPgoIc2V0dGluZ3MYASABKAsyLC5jb3NhZmUuaWRlbnRpdHkudjEuRGVwcm92aXNpb25CcmFrZVNldHRpbmdzEhQKDHJlY2VudF9jb3VudBgCIAEoBRINCgVsaW1pdBgDIAEoBRISCgpoZWxkX2NvdW50GAQgASgFEjIKDnJlbGVhc2VkX3VudGlsGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJyCh1VcGRhdGVEZXByb3Zpc2lvbkJyYWtlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSPgoIc2V0dGluZ3MYAiABKAsyLC5jb3NhZmUuaWRlbnRpdHkudjEuRGVwcm92aXNpb25CcmFrZVNldHRpbmdzImAKHlVwZGF0ZURlcHJvdmlzaW9uQnJha2VSZXNwb25zZRI+CghzZXR0aW5ncxgBIAEoCzIsLmNvc2FmZS5pZGVudGl0eS52MS5EZXByb3Zpc2lvbkJyYWtlU2V0dGluZ3MivgEKD0hlbGREZXByb3Zpc2lvbhIKCgJpZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSDAoEa2luZBgDIAEoCRIQCgh1c2VyX2lkcxgEIAMoCRIuCgpmaXJzdF9zZWVuGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3NlZW4YBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWNvdW50GAcgASgFIlcKG0xpc3RIZWxkRGVwcm92aXNpb25zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiagocTGlzdEhlbGREZXByb3Zpc2lvbnNSZXNwb25zZRIxCgRoZWxkGAEgAygLMiMuY29zYWZlLmlkZW50aXR5LnYxLkhlbGREZXByb3Zpc2lvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiUAoeUmVsZWFzZUhlbGREZXByb3Zpc2lvbnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIbChNyZWxlYXNlX2Zvcl9zZWNvbmRzGAIgASgFIoEBCh9SZWxlYXNlSGVsZERlcHJvdmlzaW9uc1Jlc3BvbnNlEhYKDnJlbGVhc2VkX2NvdW50GAEgASgFEhIKCnVzZXJfY291bnQYAiABKAUSMgoOcmVsZWFzZWRfdW50aWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjMKHkRpc2NhcmRIZWxkRGVwcm92aXNpb25zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiTgofRGlzY2FyZEhlbGREZXByb3Zpc2lvbnNSZXNwb25zZRIXCg9kaXNjYXJkZWRfY291bnQYASABKAUSEgoKdXNlcl9jb3VudBgCIAEoBTKXBQoXRGVwcm92aXNpb25CcmFrZVNlcnZpY2USdgoTR2V0RGVwcm92aXNpb25CcmFrZRIuLmNvc2FmZS5pZGVudGl0eS52MS5HZXREZXByb3Zpc2lvbkJyYWtlUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5HZXREZXByb3Zpc2lvbkJyYWtlUmVzcG9uc2USfwoWVXBkYXRlRGVwcm92aXNpb25CcmFrZRIxLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVEZXByb3Zpc2lvbkJyYWtlUmVxdWVzdBoyLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVEZXByb3Zpc2lvbkJyYWtlUmVzcG9uc2USeQoUTGlzdEhlbGREZXByb3Zpc2lvbnMSLy5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdEhlbGREZXByb3Zpc2lvbnNSZXF1ZXN0GjAuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RIZWxkRGVwcm92aXNpb25zUmVzcG9uc2USggEKF1JlbGVhc2VIZWxkRGVwcm92aXNpb25zEjIuY29zYWZlLmlkZW50aXR5LnYxLlJlbGVhc2VIZWxkRGVwcm92aXNpb25zUmVxdWVzdBozLmNvc2FmZS5pZGVudGl0eS52MS5SZWxlYXNlSGVsZERlcHJvdmlzaW9uc1Jlc3BvbnNlEoIBChdEaXNjYXJkSGVsZERlcHJvdmlzaW9ucxIyLmNvc2FmZS5pZGVudGl0eS52MS5EaXNjYXJkSGVsZERlcHJvdmlzaW9uc1JlcXVlc3QaMy5jb3NhZmUuaWRlbnRpdHkudjEuRGlzY2FyZEhlbGREZXByb3Zpc2lvbnNSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CjJjb3NhZmUvaWRlbnRpdHkvdjEvZGVwcm92aXNpb25fYnJha2Vfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxInAKGERlcHJvdmlzaW9uQnJha2VTZXR0aW5ncxIPCgdwZXJjZW50GAEgASgFEg8KB21pbmltdW0YAiABKAUSFgoOd2luZG93X3NlY29uZHMYAyABKAUSGgoSeW91bmdfdXNlcl9zZWNvbmRzGAQgASgFIi8KGkdldERlcHJvdmlzaW9uQnJha2VSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCSLlAQobR2V0RGVwcm92aXNpb25CcmFrZVJlc3BvbnNlEj4KCHNldHRpbmdzGAEgASgLMiwuY29zYWZlLmlkZW50aXR5LnYxLkRlcHJvdmlzaW9uQnJha2VTZXR0aW5ncxIUCgxyZWNlbnRfY291bnQYAiABKAUSDQoFbGltaXQYAyABKAUSEgoKaGVsZF9jb3VudBgEIAEoBRIyCg5yZWxlYXNlZF91bnRpbBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRZXN0YWJsaXNoZWRfdXNlcnMYBiABKAUicgodVXBkYXRlRGVwcm92aXNpb25CcmFrZVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEj4KCHNldHRpbmdzGAIgASgLMiwuY29zYWZlLmlkZW50aXR5LnYxLkRlcHJvdmlzaW9uQnJha2VTZXR0aW5ncyJgCh5VcGRhdGVEZXByb3Zpc2lvbkJyYWtlUmVzcG9uc2USPgoIc2V0dGluZ3MYASABKAsyLC5jb3NhZmUuaWRlbnRpdHkudjEuRGVwcm92aXNpb25CcmFrZVNldHRpbmdzIr4BCg9IZWxkRGVwcm92aXNpb24SCgoCaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEgwKBGtpbmQYAyABKAkSEAoIdXNlcl9pZHMYBCADKAkSLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF9zZWVuGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVjb3VudBgHIAEoBSJXChtMaXN0SGVsZERlcHJvdmlzaW9uc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJImoKHExpc3RIZWxkRGVwcm92aXNpb25zUmVzcG9uc2USMQoEaGVsZBgBIAMoCzIjLmNvc2FmZS5pZGVudGl0eS52MS5IZWxkRGVwcm92aXNpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIlAKHlJlbGVhc2VIZWxkRGVwcm92aXNpb25zUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSGwoTcmVsZWFzZV9mb3Jfc2Vjb25kcxgCIAEoBSKBAQofUmVsZWFzZUhlbGREZXByb3Zpc2lvbnNSZXNwb25zZRIWCg5yZWxlYXNlZF9jb3VudBgBIAEoBRISCgp1c2VyX2NvdW50GAIgASgFEjIKDnJlbGVhc2VkX3VudGlsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIzCh5EaXNjYXJkSGVsZERlcHJvdmlzaW9uc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIk4KH0Rpc2NhcmRIZWxkRGVwcm92aXNpb25zUmVzcG9uc2USFwoPZGlzY2FyZGVkX2NvdW50GAEgASgFEhIKCnVzZXJfY291bnQYAiABKAUylwUKF0RlcHJvdmlzaW9uQnJha2VTZXJ2aWNlEnYKE0dldERlcHJvdmlzaW9uQnJha2USLi5jb3NhZmUuaWRlbnRpdHkudjEuR2V0RGVwcm92aXNpb25CcmFrZVJlcXVlc3QaLy5jb3NhZmUuaWRlbnRpdHkudjEuR2V0RGVwcm92aXNpb25CcmFrZVJlc3BvbnNlEn8KFlVwZGF0ZURlcHJvdmlzaW9uQnJha2USMS5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlRGVwcm92aXNpb25CcmFrZVJlcXVlc3QaMi5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlRGVwcm92aXNpb25CcmFrZVJlc3BvbnNlEnkKFExpc3RIZWxkRGVwcm92aXNpb25zEi8uY29zYWZlLmlkZW50aXR5LnYxLkxpc3RIZWxkRGVwcm92aXNpb25zUmVxdWVzdBowLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0SGVsZERlcHJvdmlzaW9uc1Jlc3BvbnNlEoIBChdSZWxlYXNlSGVsZERlcHJvdmlzaW9ucxIyLmNvc2FmZS5pZGVudGl0eS52MS5SZWxlYXNlSGVsZERlcHJvdmlzaW9uc1JlcXVlc3QaMy5jb3NhZmUuaWRlbnRpdHkudjEuUmVsZWFzZUhlbGREZXByb3Zpc2lvbnNSZXNwb25zZRKCAQoXRGlzY2FyZEhlbGREZXByb3Zpc2lvbnMSMi5jb3NhZmUuaWRlbnRpdHkudjEuRGlzY2FyZEhlbGREZXByb3Zpc2lvbnNSZXF1ZXN0GjMuY29zYWZlLmlkZW50aXR5LnYxLkRpc2NhcmRIZWxkRGVwcm92aXNpb25zUmVzcG9uc2ViBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
- * A tenant's threshold. The brake engages when IdP deprovisionings within `window_seconds`
- * would exceed max(minimum, floor(percent × provisioned users / 100)); the number of
- * provisioned users counts the users deprovisioned in the window too.
+ * A tenant's threshold. The brake engages when IdP deprovisionings of established users
+ * within `window_seconds` would exceed max(minimum, floor(percent × established users / 100));
+ * the number of established users counts those deprovisioned in the window too. Established:
+ * every user except the ones the IdP itself created less than max(window_seconds,
+ * young_user_seconds) ago — the IdP's own test and onboarding users, whose deprovisionings
+ * are never counted nor held. Users created by an administrator, support or the import
+ * always count.
  *
  * @generated from message cosafe.identity.v1.DeprovisionBrakeSettings
  */
@@ -42,6 +46,13 @@ export type DeprovisionBrakeSettings = Message<"cosafe.identity.v1.DeprovisionBr
    * @generated from field: int32 window_seconds = 3;
    */
   windowSeconds: number;
+
+  /**
+   * The young-user age, in seconds (default 86400).
+   *
+   * @generated from field: int32 young_user_seconds = 4;
+   */
+  youngUserSeconds: number;
 };
 
 /**
@@ -104,6 +115,13 @@ export type GetDeprovisionBrakeResponse = Message<"cosafe.identity.v1.GetDeprovi
    * @generated from field: google.protobuf.Timestamp released_until = 5;
    */
   releasedUntil?: Timestamp | undefined;
+
+  /**
+   * Provisioned users the brake counts now (all but the IdP's young users).
+   *
+   * @generated from field: int32 established_users = 6;
+   */
+  establishedUsers: number;
 };
 
 /**
@@ -358,7 +376,7 @@ export const DiscardHeldDeprovisionsResponseSchema: GenMessage<DiscardHeldDeprov
  * The mass-deprovision brake (issue 7, docs/adr/0012-mass-deprovision-brake.md). When an
  * identity provider deprovisions more of a tenant's users within a window than the tenant's
  * threshold allows (default: more than 10% of provisioned users, at least 20, within one
- * hour), further IdP-driven deprovisionings (active=false, user DELETE, and R7/R17
+ * hour; only established users count, see DeprovisionBrakeSettings), further IdP-driven deprovisionings (active=false, user DELETE, and R7/R17
  * deprovisionings caused by member removal, replace or group delete) are refused with
  * UNAVAILABLE, reason DEPROVISION_HELD (the SCIM facade answers 503 with Retry-After, so the
  * IdP retries on its own), nothing of the refused request is stored, and the request is
@@ -382,10 +400,11 @@ export const DeprovisionBrakeService: GenService<{
     output: typeof GetDeprovisionBrakeResponseSchema;
   },
   /**
-   * Sets the tenant's threshold: percent of provisioned users, minimum count, window.
-   * A zero field keeps its current value. Audited (deprovision_brake.updated).
-   * Permission: SUPPORT. Errors: NOT_FOUND (TENANT_NOT_FOUND), INVALID_ARGUMENT
-   * (BRAKE_SETTING_INVALID: percent above 100, window above 7 days).
+   * Sets the tenant's threshold: percent of established users, minimum count, window, and
+   * the young-user age. A zero field keeps its current value. Audited in the same
+   * transaction (deprovision_brake.updated, before and after). Permission: SUPPORT. Errors:
+   * NOT_FOUND (TENANT_NOT_FOUND), INVALID_ARGUMENT (BRAKE_SETTING_INVALID: percent above
+   * 100, window outside 60 s…7 days, young-user age outside 60 s…30 days).
    *
    * @generated from rpc cosafe.identity.v1.DeprovisionBrakeService.UpdateDeprovisionBrake
    */
