@@ -1,18 +1,32 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { type CliStack, parseJson, startCliStack } from "./support/cli-harness.js";
 
-// Issue 7: the mass-deprovision brake over SCIM HTTP, released and discarded with the CLI
-// (docs/adr/0012-mass-deprovision-brake.md).
+// Issues 7 and 12: the mass-deprovision brake over SCIM HTTP, shown, set, released and
+// discarded with the CLI (docs/adr/0012-mass-deprovision-brake.md).
 
 let s: CliStack;
+let dir: string;
 
 beforeAll(async () => {
   s = await startCliStack();
+  dir = await mkdtemp(join(tmpdir(), "cosafe-brake-"));
 });
 
-afterAll(() => s?.stop());
+afterAll(async () => {
+  await s?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
+/**
+ * A tenant with `count` established users: imported with `cosafe import` (MANUAL, as a customer
+ * migrating to SCIM has them), so the brake counts them (issue 12; the IdP adopts each on its
+ * first write, R12). The IdP's own users younger than 24 h would never be held.
+ */
 async function tenantWithUsers(
   name: string,
   count: number,
@@ -22,19 +36,18 @@ async function tenantWithUsers(
   expect((await s.cli(["seats", "set-limit", tenantId, "500"])).code).toBe(ExitCode.OK);
   const issued = await s.cli(["token", "issue", tenantId, "--name", "Entra ID"]);
   const token = /^\s*secret\s+(\S+)/m.exec(issued.stdout)?.[1] as string;
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const res = await fetch(`${s.stack.scimBaseUrl}/Users`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-      body: JSON.stringify({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName: `user${i}@${name.toLowerCase().replace(/\W/g, "")}.example`,
-      }),
-    });
-    expect(res.status).toBe(201);
-    ids.push(((await res.json()) as { id: string }).id);
-  }
+  const ids = Array.from({ length: count }, () => randomUUID()).sort();
+  const domain = name.toLowerCase().replace(/\W/g, "");
+  const file = join(dir, `${domain}.json`);
+  await writeFile(
+    file,
+    JSON.stringify({
+      version: 1,
+      users: ids.map((id, i) => ({ id, userName: `user${i}@${domain}.example` })),
+    }),
+  );
+  const imported = await s.cli(["import", tenantId, file]);
+  expect(imported.code, imported.stderr).toBe(ExitCode.OK);
   return { tenantId, token, ids };
 }
 
@@ -107,6 +120,59 @@ describe("issue 7: the mass-deprovision brake", () => {
 
     expect(await burst(token, victims.slice(20, 23))).toEqual([503, 503, 503]);
     for (const id of victims.slice(20)) expect(await active(token, id)).toBe(true);
+  });
+
+  it("brake set tunes the threshold (audited), brake show prints it; the IdP's next burst follows it", async () => {
+    const { tenantId, token, ids } = await tenantWithUsers("Brake Set", 100);
+
+    const shown = await s.cli(["brake", "show", tenantId]);
+    expect(shown.code, shown.stderr).toBe(ExitCode.OK);
+    expect(shown.stdout).toMatch(/10% of established users, at least 20, per 1 h/);
+    expect(shown.stdout).toMatch(/less than 24 h ago/);
+    expect(shown.stdout).toMatch(/100 provisioned user\(s\) counted/);
+
+    const set = await s.cli([
+      "brake",
+      "set",
+      tenantId,
+      "--percent",
+      "30",
+      "--minimum",
+      "5",
+      "--window",
+      "2h",
+      "--young-user-age",
+      "3d",
+    ]);
+    expect(set.code, set.stderr).toBe(ExitCode.OK);
+    expect(set.stdout).toMatch(/30% of established users, at least 5, per 2 h/);
+    expect(set.stdout).toMatch(/less than 3 d ago/);
+    const json = parseJson<{ brake: { settings: Record<string, number>; limit: number } }>(
+      await s.cli(["brake", "show", tenantId, "--json"]),
+    );
+    expect(json.brake.settings).toEqual({
+      percent: 30,
+      minimum: 5,
+      windowSeconds: 7200,
+      youngUserSeconds: 259200,
+    });
+    expect(json.brake.limit).toBe(30);
+
+    // Only --minimum: the other settings stay.
+    expect((await s.cli(["brake", "set", tenantId, "--minimum", "40"])).code).toBe(ExitCode.OK);
+    const audit = await s.cli(["audit", tenantId, "--target-type", "tenant", "--json"]);
+    expect(audit.stdout.match(/deprovision_brake\.updated/g)).toHaveLength(2);
+    expect(audit.stdout).toContain("support@cosafe.test");
+
+    // max(40, 30% of 100) = 40 IdP deactivations pass, the 41st is held.
+    const statuses = await burst(token, ids.slice(0, 41));
+    expect(statuses.filter((st) => st === 200)).toHaveLength(40);
+    expect(statuses[40]).toBe(503);
+
+    // Usage errors are in cli-usage.test.ts; the service's bounds come back as a failure.
+    const tooLong = await s.cli(["brake", "set", tenantId, "--window", "8d"]);
+    expect(tooLong.code).toBe(ExitCode.FAILURE);
+    expect(tooLong.stderr).toMatch(/7 days/);
   });
 
   it("an unknown tenant is an error (exit 1)", async () => {

@@ -67,6 +67,19 @@ describe("usage errors exit 2 with help and send nothing", () => {
       "Usage: cosafe log",
     ],
     [["audit", "t", "--limit", "-1"], "--limit must be a whole number", "Usage: cosafe audit"],
+    [["brake", "set", "t"], "give at least one of --percent", "Usage: cosafe brake set"],
+    [["brake", "set", "t", "--percent", "0"], "--percent must be at least 1", "Usage: cosafe brake set"],
+    [
+      ["brake", "set", "t", "--percent", "101"],
+      "--percent must be a whole number",
+      "Usage: cosafe brake set",
+    ],
+    [
+      ["brake", "set", "t", "--minimum", "many"],
+      "--minimum must be a whole number",
+      "Usage: cosafe brake set",
+    ],
+    [["brake", "set", "t", "--window", "soon"], "--window must be a duration", "Usage: cosafe brake set"],
   ];
   for (const [argv, message, help] of cases) {
     it(`cosafe ${argv.join(" ") || "(nothing)"}`, async () => {

@@ -1,11 +1,13 @@
 import {
   DiscardHeldDeprovisionsResponseSchema,
+  type GetDeprovisionBrakeResponse,
   GetDeprovisionBrakeResponseSchema,
   type HeldDeprovision,
   HeldDeprovisionSchema,
   ReleaseHeldDeprovisionsResponseSchema,
+  type Tenant,
 } from "@cosafe/proto/identity";
-import { parseDuration, stringOption } from "../args.js";
+import { parseCount, parseDuration, stringOption, UsageError } from "../args.js";
 import type { Command, CommandGroup } from "../command.js";
 import { formatTime } from "../output.js";
 import { dateOf, getTenant, messageJson, tenantArg } from "./shared.js";
@@ -30,14 +32,131 @@ const users = (h: HeldDeprovision) =>
     ? h.userIds.join(", ")
     : `${h.userIds.slice(0, 3).join(", ")} (+${h.userIds.length - 3})`;
 
+/** 90 → "90 s", 3600 → "1 h", 86400 → "24 h", 172800 → "2 d" (whole units only). */
+function span(seconds: number): string {
+  if (seconds % 86400 === 0 && seconds > 86400) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}
+
+/** The brake's settings and state, as `brake show` and `brake list` print them. */
+function brakeFields(
+  ctx: Parameters<Command["run"]>[0],
+  tenant: Tenant,
+  state: GetDeprovisionBrakeResponse,
+): void {
+  const s = state.settings;
+  ctx.out.fields([
+    ["tenant", `${tenant.id} (${tenant.displayName})`],
+    [
+      "threshold",
+      s ? `${s.percent}% of established users, at least ${s.minimum}, per ${span(s.windowSeconds)}` : "",
+    ],
+    [
+      "young users",
+      s
+        ? `not counted: users the IdP created less than ${span(Math.max(s.windowSeconds, s.youngUserSeconds))} ago`
+        : "",
+    ],
+    ["established", `${state.establishedUsers} provisioned user(s) counted`],
+    ["recent", `${state.recentCount} IdP deprovisioning(s) in the window (limit ${state.limit})`],
+    ["held", String(state.heldCount)],
+    ["released until", state.releasedUntil ? formatTime(dateOf(state.releasedUntil)) : "-"],
+  ]);
+}
+
+const show: Command = {
+  words: ["brake", "show"],
+  summary: "show a tenant's mass-deprovision brake: threshold, young-user age, counts",
+  description:
+    "Only established users count: the identity provider's own users younger than the young-user\n" +
+    "age (default 24 h, at least the window) are its test or onboarding traffic and are never held.\n" +
+    "Users created in the admin panel or by the import always count. docs/adr/0012-mass-deprovision-brake.md",
+  positionals: [tenantArg],
+  options: [],
+  examples: ["cosafe brake show <tenant>", "cosafe brake show <tenant> --json"],
+  async run(ctx, { positionals }) {
+    const [tenantId] = positionals as [string];
+    const tenant = await getTenant(ctx, tenantId);
+    const state = await ctx.clients.brake.getDeprovisionBrake({ tenantId }, ctx.call);
+    ctx.out.result({ brake: messageJson(GetDeprovisionBrakeResponseSchema, state) }, () =>
+      brakeFields(ctx, tenant, state),
+    );
+    if (state.heldCount > 0) ctx.out.note(`held deprovisionings: cosafe brake list ${tenantId}`);
+  },
+};
+
+const set: Command = {
+  words: ["brake", "set"],
+  summary: "tune a tenant's mass-deprovision brake (percent, minimum, window, young-user age)",
+  description:
+    "Options not given keep their value. The brake holds the IdP's deprovisionings of established\n" +
+    "users beyond max(--minimum, --percent of established users) per --window. Raise it for a\n" +
+    "customer whose IdP legitimately removes many users at once (see docs/support-runbook.md).\n" +
+    "Audited (deprovision_brake.updated, before and after).",
+  positionals: [tenantArg],
+  options: [
+    { name: "percent", type: "string", value: "P", description: "percent of established users, 1…100" },
+    {
+      name: "minimum",
+      type: "string",
+      value: "M",
+      description: "deprovisionings always allowed per window, ≥ 1",
+    },
+    { name: "window", type: "string", value: "DURATION", description: "the window, 1m…7d, e.g. 1h, 4h" },
+    {
+      name: "young-user-age",
+      type: "string",
+      value: "DURATION",
+      description: "IdP-created users younger than this (and than the window) are not counted, 1m…30d",
+    },
+  ],
+  examples: [
+    "cosafe brake set <tenant> --percent 25 --minimum 100",
+    "cosafe brake set <tenant> --window 4h --young-user-age 3d",
+  ],
+  async run(ctx, { positionals, options }) {
+    const [tenantId] = positionals as [string];
+    const words = ["brake", "set"];
+    const count = (name: string, max: number) => {
+      const text = stringOption(options, name);
+      if (text === undefined) return 0;
+      const n = parseCount(text, `--${name}`, words, max);
+      if (n === 0) throw new UsageError(`--${name} must be at least 1`, words);
+      return n;
+    };
+    const seconds = (name: string) => {
+      const text = stringOption(options, name);
+      return text === undefined ? 0 : Math.ceil(parseDuration(text, `--${name}`, words) / 1000);
+    };
+    const settings = {
+      percent: count("percent", 100),
+      minimum: count("minimum", 2_147_483_647),
+      windowSeconds: seconds("window"),
+      youngUserSeconds: seconds("young-user-age"),
+    };
+    if (Object.values(settings).every((v) => v === 0))
+      throw new UsageError("give at least one of --percent, --minimum, --window, --young-user-age", words);
+    const tenant = await getTenant(ctx, tenantId);
+    await ctx.clients.brake.updateDeprovisionBrake({ tenantId, settings }, ctx.call);
+    const state = await ctx.clients.brake.getDeprovisionBrake({ tenantId }, ctx.call);
+    ctx.out.result({ brake: messageJson(GetDeprovisionBrakeResponseSchema, state) }, () => {
+      ctx.out.line(`Brake of ${tenant.displayName} (${tenant.id}) set.`);
+      brakeFields(ctx, tenant, state);
+    });
+  },
+};
+
 const list: Command = {
   words: ["brake", "list"],
   summary: "show a tenant's mass-deprovision brake and the deprovisionings it holds",
   description:
     "The brake holds the identity provider's deprovisionings once more than the tenant's threshold\n" +
-    "(default: 10% of provisioned users, at least 20, per hour) went through; the IdP gets 503 and\n" +
-    "retries on its own. Release them when the customer confirms they are wanted, discard them when\n" +
-    "the IdP was misconfigured (after the customer fixed it). docs/adr/0012-mass-deprovision-brake.md",
+    "(default: 10% of established users, at least 20, per hour) went through; the IdP gets 503 and\n" +
+    "retries on its own. The IdP's own users younger than 24 h are never counted. Release them when\n" +
+    "the customer confirms they are wanted, discard them when the IdP was misconfigured (after the\n" +
+    "customer fixed it). docs/adr/0012-mass-deprovision-brake.md",
   positionals: [tenantArg],
   options: [],
   examples: ["cosafe brake list <tenant>", "cosafe brake list <tenant> --json"],
@@ -52,19 +171,7 @@ const list: Command = {
         held: held.map((h) => messageJson(HeldDeprovisionSchema, h)),
       },
       () => {
-        const s = state.settings;
-        ctx.out.fields([
-          ["tenant", `${tenant.id} (${tenant.displayName})`],
-          [
-            "threshold",
-            s
-              ? `${s.percent}% of provisioned users, at least ${s.minimum}, per ${Math.round(s.windowSeconds / 60)} min`
-              : "",
-          ],
-          ["recent", `${state.recentCount} IdP deprovisioning(s) in the window (limit ${state.limit})`],
-          ["held", String(state.heldCount)],
-          ["released until", state.releasedUntil ? formatTime(dateOf(state.releasedUntil)) : "-"],
-        ]);
+        brakeFields(ctx, tenant, state);
         ctx.out.line();
         ctx.out.table(
           [
@@ -149,6 +256,6 @@ const discard: Command = {
 
 export const brakeCommands: CommandGroup = {
   name: "brake",
-  summary: "the mass-deprovision brake: list, release or discard held deprovisionings",
-  commands: [list, release, discard],
+  summary: "the mass-deprovision brake: show or set it; list, release or discard held deprovisionings",
+  commands: [show, set, list, release, discard],
 };
