@@ -64,7 +64,7 @@ export class DeprovisionHeld extends DomainError {
     super(
       "UNAVAILABLE",
       "DEPROVISION_HELD",
-      `mass-deprovision brake: ${recent} users were deprovisioned by the identity provider in the last ${Math.round(windowSeconds / 60)} min (limit ${limit}); deprovisioning ${userIds.length} more is held until Cosafe support releases it; retry later`,
+      `mass-deprovision brake: ${recent} established users were deprovisioned by the identity provider in the last ${Math.round(windowSeconds / 60)} min (limit ${limit}); deprovisioning ${userIds.length} more is held until Cosafe support releases it; retry later`,
       { retryAfterSeconds: String(heldRetryAfterSeconds), recentCount: String(recent), limit: String(limit) },
     );
   }

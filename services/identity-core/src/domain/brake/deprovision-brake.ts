@@ -115,7 +115,7 @@ export class DeprovisionBrake {
       if (!row || row.count > 1) return;
       const shown = held.userIds.slice(0, 5).join(", ") + (held.userIds.length > 5 ? ", …" : "");
       const detail =
-        `mass-deprovision brake engaged: ${held.recent} IdP deprovisionings in the last ` +
+        `mass-deprovision brake engaged: ${held.recent} IdP deprovisionings of established users in the last ` +
         `${Math.round(held.windowSeconds / 60)} min (limit ${held.limit}); held ${held.heldKind} of ` +
         `${held.userIds.length} user(s) (${shown}); support: pnpm cosafe brake list|release|discard ${held.tenantId}`;
       this.logger.error(
