@@ -12,19 +12,39 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  quiet?: boolean;
+  script?: "main" | "migrate";
+  /**
+   * Run the compiled `dist/<script>.js` under this root (a `pnpm build` output laid out as in
+   * the image) the way the image does: plain node with the `cosafe-dist` export condition and
+   * NODE_ENV=production (docs/adr/0020-production-build.md). Default: the sources through tsx.
+   */
+  compiledRoot?: string;
+}
+
 /**
- * Runs one service's main.ts (through tsx) as a child process. Its JSON log lines go to
+ * Runs one service's main.ts (through tsx, or compiled) as a child process. Its JSON log lines go to
  * our stdout/stderr unchanged; COSAFE_PARENT_PID makes it follow us if we die.
  */
 export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
-  options: { quiet?: boolean; script?: "main" | "migrate" } = {},
+  options: SpawnOptions = {},
 ): ServiceProcess {
-  const entry = resolve(repoRoot, "services", name, "src", `${options.script ?? "main"}.ts`);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: resolve(repoRoot, "services", name),
-    env: { ...process.env, ...env, COSAFE_PARENT_PID: String(process.pid) },
+  const script = options.script ?? "main";
+  const root = options.compiledRoot ?? repoRoot;
+  const args = options.compiledRoot
+    ? ["--conditions=cosafe-dist", resolve(root, "services", name, "dist", `${script}.js`)]
+    : ["--import", "tsx", resolve(root, "services", name, "src", `${script}.ts`)];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: resolve(root, "services", name),
+    env: {
+      ...process.env,
+      ...(options.compiledRoot ? { NODE_ENV: "production" } : {}),
+      ...env,
+      COSAFE_PARENT_PID: String(process.pid),
+    },
     stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
   });
   let stderr = "";
