@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -8,10 +8,11 @@ import { createTestDatabase, freePort, type TestDatabase } from "@cosafe/testing
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The production build (docs/adr/0020-production-build.md), as deploy/Dockerfile assembles
-// it: `pnpm build`, then a folder with only the workspace manifests, the runtime dependencies
-// (deploy/install-runtime-deps.sh) and the compiled dist/ folders — no sources, no dev
-// dependencies. The three services run from it as the image runs them (plain node, NODE_ENV
-// production) and answer a SCIM round trip.
+// the image's /app: `pnpm build`, then a folder with only the workspace manifests, the runtime
+// dependencies (deploy/install-runtime-deps.sh), the compiled dist/ folders and the image's
+// entry point and health check — no sources, no dev dependencies. The three services run from
+// it as the image runs them (deploy/entrypoint.sh: plain node on dist/main.js, NODE_ENV
+// production) and answer a SCIM round trip. There is no Docker here to build the image itself.
 
 const exec = promisify(execFile);
 const repoRoot = resolve(import.meta.dirname, "../..");
@@ -47,6 +48,10 @@ async function assembleImageLayout(target: string): Promise<void> {
     const built = await readdir(dist).catch(() => undefined);
     if (built) await cp(dist, join(target, path, "dist"), { recursive: true });
   }
+  await mkdir(join(target, "deploy"));
+  for (const file of ["entrypoint.sh", "healthcheck.mjs"]) {
+    await cp(join(repoRoot, "deploy", file), join(target, "deploy", file));
+  }
   const store = (await run("pnpm", ["store", "path"], repoRoot)).stdout.trim();
   await run(
     "sh",
@@ -80,12 +85,15 @@ afterAll(async () => {
   if (layout) await rm(layout, { recursive: true, force: true });
 });
 
-/** The compiled code under the layout, with the flags the image passes (deploy/entrypoint.sh). */
-const nodeArgs = (entry: string, ...args: string[]) => [
-  "--conditions=cosafe-dist",
-  join(layout, entry),
-  ...args,
-];
+/** Runs the image's entry point in the layout, as `docker run <image> <args>` would. */
+const entrypoint = (args: string[], env: Record<string, string>) =>
+  run("sh", [join(layout, "deploy", "entrypoint.sh"), ...args], layout, {
+    ...process.env,
+    NODE_ENV: "production",
+    ...env,
+  });
+
+const portOf = (url: string) => new URL(url).port;
 
 describe("production build: compiled services without dev dependencies (issue 11)", () => {
   it("the layout holds compiled code and runtime dependencies only: no sources, no tsx, TypeScript or vitest", async () => {
@@ -98,15 +106,30 @@ describe("production build: compiled services without dev dependencies (issue 11
     }
   });
 
-  it("each service process is plain node on dist/main.js with NODE_ENV=production", async () => {
+  it("each service process is plain node on its dist/main.js with NODE_ENV=production (deploy/entrypoint.sh serve)", async () => {
     for (const service of stack.services) {
       const cmdline = (await readFile(`/proc/${service.pid}/cmdline`, "utf8")).split("\0");
-      expect(cmdline.slice(1, 3)).toEqual([
-        "--conditions=cosafe-dist",
-        join(layout, "services", service.name, "dist", "main.js"),
-      ]);
+      expect(cmdline.slice(1, 3)).toEqual(["--conditions=cosafe-dist", "dist/main.js"]);
+      expect(await realpath(`/proc/${service.pid}/cwd`)).toBe(
+        await realpath(join(layout, "services", service.name)),
+      );
       const environ = (await readFile(`/proc/${service.pid}/environ`, "utf8")).split("\0");
       expect(environ).toContain("NODE_ENV=production");
+    }
+  });
+
+  it("the image's health check passes against each compiled service", async () => {
+    const checks: [string, Record<string, string>][] = [
+      ["identity-core", { IDENTITY_CORE_PORT: portOf(stack.identityCoreUrl) }],
+      ["licensing", { LICENSING_PORT: portOf(stack.licensingUrl) }],
+      ["scim-facade", { SCIM_FACADE_PORT: portOf(stack.scimBaseUrl) }],
+    ];
+    for (const [service, env] of checks) {
+      await run(process.execPath, [join(layout, "deploy", "healthcheck.mjs")], layout, {
+        ...process.env,
+        SERVICE: service,
+        ...env,
+      });
     }
   });
 
@@ -137,35 +160,21 @@ describe("production build: compiled services without dev dependencies (issue 11
     expect(await listed.json()).toMatchObject({ totalResults: 1, Resources: [{ id }] });
   });
 
-  it("the compiled migrate entries (the image's `migrate` command) find the schema up to date", async () => {
-    const env = { ...process.env, NODE_ENV: "production", DATABASE_URL: database.url };
+  it("`migrate` (the pre-deploy Job's command) runs the compiled migrations: schema up to date", async () => {
     for (const service of ["identity-core", "licensing"]) {
-      const { stdout } = await run(
-        process.execPath,
-        nodeArgs(`services/${service}/dist/migrate.js`),
-        layout,
-        env,
-      );
+      const { stdout } = await entrypoint(["migrate"], { SERVICE: service, DATABASE_URL: database.url });
       expect(stdout).toContain(`${service}: schema up to date`);
     }
   });
 
-  it("the compiled support CLI (packages/cli/dist/main.js) talks to the stack", async () => {
-    const env = {
-      ...process.env,
-      NODE_ENV: "production",
+  it("`cosafe …` runs the compiled support CLI (packages/cli/dist/main.js) against the stack", async () => {
+    const { stdout } = await entrypoint(["cosafe", "tenant", "list", "--json"], {
       COSAFE_IDENTITY_CORE_URL: stack.identityCoreUrl,
       COSAFE_LICENSING_URL: stack.licensingUrl,
       COSAFE_SERVICE_NAME: stack.cliCredential.service,
       COSAFE_SERVICE_SECRET: stack.cliCredential.secret,
       COSAFE_SUPPORT_PERSON: "support@cosafe.test",
-    };
-    const { stdout } = await run(
-      process.execPath,
-      nodeArgs("packages/cli/dist/main.js", "tenant", "list", "--json"),
-      layout,
-      env,
-    );
+    });
     expect(stdout).toContain("Demo Customer");
   });
 });

@@ -16,8 +16,8 @@ export interface SpawnOptions {
   quiet?: boolean;
   script?: "main" | "migrate";
   /**
-   * Run the compiled `dist/<script>.js` under this root (a `pnpm build` output laid out as in
-   * the image) the way the image does: plain node with the `cosafe-dist` export condition and
+   * Run the compiled `dist/<script>.js` under this root (a `pnpm build` output laid out as the
+   * image's /app) the way the image does: its deploy/entrypoint.sh with SERVICE and
    * NODE_ENV=production (docs/adr/0020-production-build.md). Default: the sources through tsx.
    */
   compiledRoot?: string;
@@ -33,15 +33,15 @@ export function spawnService(
   options: SpawnOptions = {},
 ): ServiceProcess {
   const script = options.script ?? "main";
-  const root = options.compiledRoot ?? repoRoot;
-  const args = options.compiledRoot
-    ? ["--conditions=cosafe-dist", resolve(root, "services", name, "dist", `${script}.js`)]
-    : ["--import", "tsx", resolve(root, "services", name, "src", `${script}.ts`)];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: resolve(root, "services", name),
+  const { compiledRoot } = options;
+  const [command, args] = compiledRoot
+    ? ["sh", [resolve(compiledRoot, "deploy", "entrypoint.sh"), script === "main" ? "serve" : "migrate"]]
+    : [process.execPath, ["--import", "tsx", resolve(repoRoot, "services", name, "src", `${script}.ts`)]];
+  const child: ChildProcess = spawn(command, args, {
+    cwd: resolve(compiledRoot ?? repoRoot, "services", name),
     env: {
       ...process.env,
-      ...(options.compiledRoot ? { NODE_ENV: "production" } : {}),
+      ...(compiledRoot ? { NODE_ENV: "production", SERVICE: name } : {}),
       ...env,
       COSAFE_PARENT_PID: String(process.pid),
     },
