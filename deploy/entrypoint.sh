@@ -2,19 +2,31 @@
 # Container entry point of the Cosafe SCIM image (one image, three services).
 #
 #   SERVICE=identity-core|licensing|scim-facade  entrypoint.sh [serve|migrate]
+#   entrypoint.sh cosafe <command> ...            (the support CLI; no SERVICE needed)
 #
-#   serve    (default) run services/$SERVICE/src/main.ts: applies pending migrations under
+#   serve    (default) run services/$SERVICE/dist/main.js: applies pending migrations under
 #            an advisory lock (identity-core, licensing), then serves until SIGTERM.
-#   migrate  run services/$SERVICE/src/migrate.ts: apply pending migrations and exit
+#   migrate  run services/$SERVICE/dist/migrate.js: apply pending migrations and exit
 #            (identity-core and licensing only; for a pre-deploy Job).
+#   cosafe   run the support CLI, packages/cli/dist/main.js, with the remaining arguments
+#            (configured by COSAFE_* variables, see `cosafe --help`).
 #
 # `exec` makes node PID 1, so SIGTERM from Docker or the kubelet reaches the service's own
-# graceful-shutdown handler directly. TypeScript runs through tsx (`--import tsx`); there
-# is no compile step (docs/adr/0008-deployment.md).
+# graceful-shutdown handler directly. The image holds the compiled JavaScript of `pnpm
+# build`; --conditions=cosafe-dist makes the workspace packages resolve to their dist/
+# instead of their TypeScript sources (docs/adr/0020-production-build.md).
 set -eu
 
+# The image root (/app): this script lives in <root>/deploy.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+if [ "${1:-}" = cosafe ]; then
+  shift
+  exec node --conditions=cosafe-dist "$root/packages/cli/dist/main.js" "$@"
+fi
+
 usage() {
-  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]" >&2
+  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]  or  $0 cosafe <command>" >&2
   exit 64
 }
 
@@ -37,7 +49,5 @@ case "${1:-serve}" in
   *) usage ;;
 esac
 
-# The image root (/app): this script lives in <root>/deploy.
-root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/services/$service"
-exec node --import tsx "src/$script.ts"
+exec node --conditions=cosafe-dist "dist/$script.js"

@@ -12,19 +12,39 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  quiet?: boolean;
+  script?: "main" | "migrate";
+  /**
+   * Run the compiled `dist/<script>.js` under this root (a `pnpm build` output laid out as the
+   * image's /app) the way the image does: its deploy/entrypoint.sh with SERVICE and
+   * NODE_ENV=production (docs/adr/0020-production-build.md). Default: the sources through tsx.
+   */
+  compiledRoot?: string;
+}
+
 /**
- * Runs one service's main.ts (through tsx) as a child process. Its JSON log lines go to
+ * Runs one service's main.ts (through tsx, or compiled) as a child process. Its JSON log lines go to
  * our stdout/stderr unchanged; COSAFE_PARENT_PID makes it follow us if we die.
  */
 export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
-  options: { quiet?: boolean; script?: "main" | "migrate" } = {},
+  options: SpawnOptions = {},
 ): ServiceProcess {
-  const entry = resolve(repoRoot, "services", name, "src", `${options.script ?? "main"}.ts`);
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: resolve(repoRoot, "services", name),
-    env: { ...process.env, ...env, COSAFE_PARENT_PID: String(process.pid) },
+  const script = options.script ?? "main";
+  const { compiledRoot } = options;
+  const [command, args] = compiledRoot
+    ? ["sh", [resolve(compiledRoot, "deploy", "entrypoint.sh"), script === "main" ? "serve" : "migrate"]]
+    : [process.execPath, ["--import", "tsx", resolve(repoRoot, "services", name, "src", `${script}.ts`)]];
+  const child: ChildProcess = spawn(command, args, {
+    cwd: resolve(compiledRoot ?? repoRoot, "services", name),
+    env: {
+      ...process.env,
+      ...(compiledRoot ? { NODE_ENV: "production", SERVICE: name } : {}),
+      ...env,
+      COSAFE_PARENT_PID: String(process.pid),
+    },
     stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
   });
   let stderr = "";

@@ -10,6 +10,8 @@ export interface StackOptions {
   logLevel?: string;
   /** Discard the services' logs (tests). */
   quiet?: boolean;
+  /** Run the compiled services under this root instead of the sources (see SpawnOptions). */
+  compiledRoot?: string;
   /** Called with the child pids as soon as they exist. */
   onSpawn?: (pids: number[]) => void;
 }
@@ -51,7 +53,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     COSAFE_SERVICE_CREDENTIALS: credentials,
     LOG_LEVEL: options.logLevel ?? "info",
   };
-  const quiet = { quiet: options.quiet ?? false };
+  const spawnOptions = { quiet: options.quiet ?? false, compiledRoot: options.compiledRoot };
 
   const core = spawnService(
     "identity-core",
@@ -61,12 +63,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LICENSING_URL: licensingUrl,
       COSAFE_SERVICE_SECRET: coreSecret,
     },
-    quiet,
+    spawnOptions,
   );
   const licensing = spawnService(
     "licensing",
     { ...common, LICENSING_PORT: String(options.ports.licensing) },
-    quiet,
+    spawnOptions,
   );
   const facade = spawnService(
     "scim-facade",
@@ -77,7 +79,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       IDENTITY_CORE_URL: identityCoreUrl,
       COSAFE_SERVICE_SECRET: facadeSecret,
     },
-    quiet,
+    spawnOptions,
   );
   const services = [core, licensing, facade];
   options.onSpawn?.(services.map((s) => s.pid));
