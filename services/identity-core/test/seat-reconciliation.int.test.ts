@@ -48,7 +48,7 @@ function reconciliation(
   return new SeatReconciliation(
     core.core.orm,
     licensing,
-    ledgerFor(licensingProcess.url),
+    core.core.seats,
     options.logger ?? quietLogger(),
     {
       intervalMs: options.intervalMs ?? 60_000,
@@ -207,7 +207,7 @@ describe("SeatReconciliation (R19)", () => {
     const offline = new SeatReconciliation(
       core.core.orm,
       licensingClient(deadUrl),
-      ledgerFor(deadUrl),
+      core.core.seats,
       quietLogger(),
       {
         intervalMs: 60_000,

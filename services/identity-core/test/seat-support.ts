@@ -10,7 +10,7 @@ import { freePort } from "@cosafe/testing";
 import { type IdentityCore, startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { LicensingSeatLedger } from "../src/domain/seats/licensing-seat-ledger.js";
-import type { SeatLedger } from "../src/domain/seats.js";
+import type { SeatAuthority } from "../src/domain/seats.js";
 import { as, supportActor, testCredential } from "./support/core-harness.js";
 
 /** identity-core's own credential towards licensing (the wiring gives it its own secret). */
@@ -89,7 +89,7 @@ export function ledgerFor(url: string, logger: Logger = quietLogger()): Licensin
     url,
     credential: coreCredential,
     logger,
-    timeoutMs: 5000,
+    allocateBudgetMs: 3000,
     backoffMs: 20,
   });
 }
@@ -103,7 +103,7 @@ export interface CoreInstance {
   close(): Promise<void>;
 }
 
-export async function startCore(databaseUrl: string, seats: SeatLedger): Promise<CoreInstance> {
+export async function startCore(databaseUrl: string, seats: SeatAuthority): Promise<CoreInstance> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     IDENTITY_CORE_PORT: "0",

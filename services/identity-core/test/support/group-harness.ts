@@ -15,7 +15,7 @@ import pg from "pg";
 import { expect } from "vitest";
 import { type IdentityCore, startIdentityCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { SeatLedger } from "../../src/domain/seats.js";
+import type { SeatAuthority } from "../../src/domain/seats.js";
 import {
   adminActor,
   as,
@@ -46,7 +46,7 @@ export interface GroupHarness {
   close(): Promise<void>;
 }
 
-export async function startGroupHarness(options: { seats?: SeatLedger } = {}): Promise<GroupHarness> {
+export async function startGroupHarness(options: { seats?: SeatAuthority } = {}): Promise<GroupHarness> {
   const database = await identityTestDatabase();
   const config = loadConfig({
     DATABASE_URL: database.url,

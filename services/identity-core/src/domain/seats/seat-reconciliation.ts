@@ -268,7 +268,7 @@ export class SeatReconciliation {
         [seat.userId, tenantId],
       )) as { state: string; seat_id: string | null }[];
       if (user?.state === "PROVISIONED") continue;
-      await this.seats.release(tenantId, seat.id);
+      await this.seats.release(tenantId, seat.id, seat.userId);
     }
   }
 }
