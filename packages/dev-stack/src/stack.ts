@@ -23,6 +23,12 @@ export interface Stack {
   /** A credential for the support CLI (`pnpm cosafe …`) against this stack. */
   cliCredential: { service: string; secret: string };
   services: ServiceProcess[];
+  /**
+   * Kills licensing with SIGKILL (in-flight requests cut, nothing shut down) and, once
+   * `restart` is called, starts it again on the same port with the same settings (fault tests).
+   */
+  killLicensing(): Promise<void>;
+  restartLicensing(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,11 +69,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     quiet,
   );
-  const licensing = spawnService(
-    "licensing",
-    { ...common, LICENSING_PORT: String(options.ports.licensing) },
-    quiet,
-  );
+  const licensingEnv = { ...common, LICENSING_PORT: String(options.ports.licensing) };
+  let licensing = spawnService("licensing", licensingEnv, quiet);
   const facade = spawnService(
     "scim-facade",
     {
@@ -99,6 +102,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     credential: launcher,
     cliCredential: cli,
     services,
+    async killLicensing() {
+      if (licensing.pid) process.kill(licensing.pid, "SIGKILL");
+      await licensing.exited;
+    },
+    async restartLicensing() {
+      const index = services.indexOf(licensing);
+      licensing = spawnService("licensing", licensingEnv, quiet);
+      services[index] = licensing;
+      await waitForGrpcHealth(licensing, licensingUrl);
+    },
     stop,
   };
 }

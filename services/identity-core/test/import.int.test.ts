@@ -26,7 +26,8 @@ class RecordingSeats implements SeatAuthority {
     return seat;
   }
   async release(_tenantId: string, userId: string | null, seatId: string | null): Promise<void> {
-    for (const [user, seat] of this.held) if (seat === seatId || (!seatId && user === userId)) this.held.delete(user);
+    for (const [user, seat] of this.held)
+      if (seat === seatId || (!seatId && user === userId)) this.held.delete(user);
   }
 }
 

@@ -45,16 +45,10 @@ const system = { headers: actorHeaders(systemActor("identity-core")) };
 function reconciliation(
   options: { gracePeriodSeconds?: number; intervalMs?: number; logger?: ReturnType<typeof quietLogger> } = {},
 ) {
-  return new SeatReconciliation(
-    core.core.orm,
-    licensing,
-    core.core.seats,
-    options.logger ?? quietLogger(),
-    {
-      intervalMs: options.intervalMs ?? 60_000,
-      gracePeriodSeconds: options.gracePeriodSeconds ?? 0,
-    },
-  );
+  return new SeatReconciliation(core.core.orm, licensing, core.core.seats, options.logger ?? quietLogger(), {
+    intervalMs: options.intervalMs ?? 60_000,
+    gracePeriodSeconds: options.gracePeriodSeconds ?? 0,
+  });
 }
 
 async function createUser(tenantId: string, userName: string) {

@@ -178,7 +178,9 @@ describe("LicensingSeatLedger", () => {
     const ledgers = replicas.map((r) => ledgerFor(r.url));
     const userId = randomUUID();
     const seatIds = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => ledgers[i % 2]?.allocate(tenantId, userId, new Date(Date.now() + 5000))),
+      Array.from({ length: 5 }, (_, i) =>
+        ledgers[i % 2]?.allocate(tenantId, userId, new Date(Date.now() + 5000)),
+      ),
     );
     expect(new Set(seatIds).size).toBe(1);
     expect((await agreement(tenantId)).seats).toEqual([{ userId, seatId: seatIds[0] }]);
