@@ -59,6 +59,7 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
           mask: req.updateMask?.paths ?? [],
           etag: req.etag || undefined,
           overrideScimLock: req.overrideScimLock,
+          base: req.base ? toUserInput(req.base) : undefined,
         },
         ctx.signal,
       );

@@ -15,6 +15,7 @@ import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
+import { mergeOntoStored } from "./merge-update.js";
 import { toE164 } from "./phone-number.js";
 import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
 import { auditView, canonicalJson, changedFields } from "./user-audit-view.js";
@@ -27,6 +28,8 @@ export interface UserUpdate {
   mask: readonly string[];
   etag?: string | undefined;
   overrideScimLock?: boolean | undefined;
+  /** The user as the caller read it when it computed `input`: merged under the lock (issue 10). */
+  base?: UserInput | undefined;
 }
 
 const writers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
@@ -104,7 +107,8 @@ export class UpdateUser {
         }
         const before = auditView(user);
         const reasonBefore = user.deprovisionReason;
-        const notices = applyFields(user, update.input, mask);
+        const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
+        const notices = applyFields(user, input, mask);
         await em.flush();
         if (wantsActive === true && user.state === "DEPROVISIONED") {
           // Under the user's lock: drop releases still owed for it (the seat licensing hands
