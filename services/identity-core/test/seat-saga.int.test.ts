@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { LicenseService } from "@cosafe/proto/licensing";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { errorMetadataOf, reasonOf, systemActor as systemActorOf } from "@cosafe/rpc";
 import { freePort, type TestDatabase } from "@cosafe/testing";
 import pg from "pg";
@@ -10,7 +10,6 @@ import { DomainError } from "../src/domain/domain-error.js";
 import { SeatReconciliation } from "../src/domain/seats/seat-reconciliation.js";
 import {
   type CoreInstance,
-  capturingLogger,
   type LicensingProcess,
   ledgerFor,
   licensedTenant,

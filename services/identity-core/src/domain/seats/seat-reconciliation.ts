@@ -10,8 +10,8 @@ import {
   systemActor,
 } from "@cosafe/rpc";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { recordAudit } from "../audit/record-audit.js";
 import { deprovisionedUsersAmong } from "../../storage/seat-release-queries.js";
+import { recordAudit } from "../audit/record-audit.js";
 import type { SeatReleaseOutbox } from "./seat-release-outbox.js";
 
 export interface SeatReconciliationOptions {

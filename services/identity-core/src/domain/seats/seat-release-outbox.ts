@@ -164,20 +164,24 @@ export class SeatReleaseOutbox implements SeatLedger {
     );
     const failed: string[] = [];
     let lastError: string | null = null;
-    outcomes.forEach((outcome, i) => {
+    for (const [i, outcome] of outcomes.entries()) {
       const row = tries[i] as PendingRelease;
-      if (outcome.status === "fulfilled") return done.push(row.id);
+      if (outcome.status === "fulfilled") {
+        done.push(row.id);
+        continue;
+      }
       const error = outcome.reason as unknown;
       if (error instanceof DomainError && error.reason === "RELEASE_REFUSED") {
         this.logger.error(
           { tenantId: row.tenantId, seatId: row.seatId, userId: row.userId, err: error },
           "licensing refused a seat release; dropped, reconciliation decides (R19)",
         );
-        return done.push(row.id);
+        done.push(row.id);
+        continue;
       }
       lastError = error instanceof Error ? error.message : String(error);
       failed.push(row.id);
-    });
+    }
     await deleteSeatReleases(em, done);
     const delay = { baseMs: this.retryBaseMs, maxMs: this.retryMaxMs };
     await rescheduleSeatReleases(em, failed, { ...delay, countAttempt: true }, lastError);
