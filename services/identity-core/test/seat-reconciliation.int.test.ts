@@ -159,6 +159,7 @@ describe("SeatReconciliation (R19)", () => {
     expect(report).toEqual({
       tenants: 1,
       released: [],
+      releasedKnown: [],
       granted: [],
       reassigned: [],
       overruns: [],

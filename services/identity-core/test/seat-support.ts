@@ -26,6 +26,9 @@ export interface LicensingProcess {
   /** SIGKILL: in-flight requests are cut, nothing shuts down gracefully. */
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the process freezes with its connections open (requests hang). */
+  pause(): void;
+  resume(): void;
 }
 
 export async function startLicensingProcess(databaseUrl: string, port?: number): Promise<LicensingProcess> {
@@ -57,7 +60,17 @@ export async function startLicensingProcess(databaseUrl: string, port?: number):
     child.kill(name);
     await exited;
   };
-  return { url, port: listenPort, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
+  return {
+    url,
+    port: listenPort,
+    kill: () => signal("SIGKILL"),
+    stop: async () => {
+      child.kill("SIGCONT");
+      await signal("SIGTERM");
+    },
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
+  };
 }
 
 /** A client of licensing as the test suite (acting as support to set limits). */
