@@ -13,7 +13,10 @@ import { DomainError } from "../domain-error.js";
 import type { SeatAuthority, SeatLedger } from "../seats.js";
 
 export interface SeatReleaseOutboxOptions {
-  /** Time between two looks at the outbox by the background drainer (default 1000 ms). */
+  /**
+   * Time between two looks at the outbox by the background drainer while releases are
+   * pending (default 1000 ms); five times as long while the last look found none.
+   */
   drainIntervalMs?: number;
   /** First wait after a release licensing did not confirm, doubled per attempt (default 500 ms). */
   retryBaseMs?: number;
@@ -61,6 +64,8 @@ export class SeatReleaseOutbox implements SeatLedger {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
+  /** This replica left releases pending, or found some on its last look: look again soon. */
+  private pendingHint = true;
 
   constructor(
     private readonly orm: MikroORM,
@@ -119,6 +124,7 @@ export class SeatReleaseOutbox implements SeatLedger {
         { err: error, tenantId, seats: seats.length },
         "could not record seat releases; reconciliation will drop the seats (R19)",
       );
+      this.pendingHint = true;
     }
     await this.drain({ tenantId, seatIds: seats.map((s) => s.seatId) });
   }
@@ -136,11 +142,14 @@ export class SeatReleaseOutbox implements SeatLedger {
           .transactional((em) => this.drainBatch(em, filter ?? { due: true }));
         total.settled += round.settled;
         total.pending += round.pending;
+        if (round.pending > 0) this.pendingHint = true;
+        else if (!filter && round.claimed === 0) this.pendingHint = false;
         // A filtered drain claims its rows once; the background drainer goes on while batches are full.
         if (filter || round.claimed < this.batchSize || round.unreachable) return total;
       }
     } catch (error) {
       this.logger.error({ err: error }, "seat-release drain failed; retrying later");
+      this.pendingHint = true;
       return total;
     }
   }
@@ -219,7 +228,7 @@ export class SeatReleaseOutbox implements SeatLedger {
         this.running = undefined;
         this.schedule();
       });
-    }, this.drainIntervalMs);
+    }, this.pendingHint ? this.drainIntervalMs : this.drainIntervalMs * 5);
     this.timer.unref();
   }
 }
