@@ -223,12 +223,15 @@ export class SeatReleaseOutbox implements SeatLedger {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.drain().finally(() => {
-        this.running = undefined;
-        this.schedule();
-      });
-    }, this.pendingHint ? this.drainIntervalMs : this.drainIntervalMs * 5);
+    this.timer = setTimeout(
+      () => {
+        this.running = this.drain().finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+      },
+      this.pendingHint ? this.drainIntervalMs : this.drainIntervalMs * 5,
+    );
     this.timer.unref();
   }
 }
