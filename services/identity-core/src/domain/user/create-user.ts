@@ -24,9 +24,10 @@ export interface CreatedUser {
  * Creates a user (R1, R3): SCIM-managed when the identity provider creates it, manual
  * otherwise; active at once unless created with active=false; placed in the tenant's
  * default account. User, account membership and audit event commit together; an
- * active user takes its seat inside the transaction, before commit: licensing unreachable
- * rolls everything back (UNAVAILABLE, nothing stored), and a seat taken for a transaction
- * that then fails is released through the outbox (R9, docs/adr/0013-seat-release-outbox.md).
+ * active user takes its seat first, within a bounded budget, and nothing commits without
+ * it: licensing unreachable answers UNAVAILABLE with nothing stored, and a seat taken for a
+ * transaction that then fails is released through the outbox (R9,
+ * docs/adr/0013-seat-release-outbox.md).
  * `signal` is the caller's: a caller that gave up makes the transaction roll back.
  */
 export class CreateUser {
@@ -56,8 +57,11 @@ export class CreateUser {
     const id = randomUUID();
     let seatId = null as string | null;
     try {
+      // The seat first, before a connection is held (the id is new: nothing to lock); the
+      // transaction commits only with it, and only while the caller still waits.
+      throwIfAbandoned(signal);
+      if (active) seatId = await this.seats.allocate(tenantId, id);
       const user = await this.orm.em.fork().transactional(async (em) => {
-        if (active) seatId = await this.seats.allocate(tenantId, id);
         const created = em.create(UserSchema, {
           id,
           tenantId,
