@@ -4,6 +4,7 @@ import {
   AccountService,
   ActorType,
   AuditService,
+  DeprovisionBrakeService,
   GroupService,
   Role,
   ScimTokenService,
@@ -41,6 +42,10 @@ export interface RunningStack {
   groups: ReturnType<typeof createClient<typeof GroupService>>;
   accounts: ReturnType<typeof createClient<typeof AccountService>>;
   licensing: ReturnType<typeof createClient<typeof LicenseService>>;
+  deprovisionBrakes: ReturnType<typeof createClient<typeof DeprovisionBrakeService>>;
+  /** SIGKILL licensing / start it again on its port (fault tests, issue 15). */
+  killLicensing(): Promise<void>;
+  restartLicensing(): Promise<void>;
   /** Another customer with its own SCIM token and seat limit (R21 isolation, R9). */
   newTenant(
     displayName: string,
@@ -88,6 +93,9 @@ export async function startRunningStack(): Promise<RunningStack> {
       groups: createClient(GroupService, core),
       accounts: createClient(AccountService, core),
       licensing,
+      deprovisionBrakes: createClient(DeprovisionBrakeService, core),
+      killLicensing: () => stack.killLicensing(),
+      restartLicensing: () => stack.restartLicensing(),
       async newTenant(displayName, seatLimit = 100) {
         const { tenant } = await tenants.createTenant({ displayName }, support);
         if (!tenant) throw new Error("identity-core created no tenant");

@@ -25,6 +25,12 @@ export interface Stack {
   /** A credential for the support CLI (`pnpm cosafe …`) against this stack. */
   cliCredential: { service: string; secret: string };
   services: ServiceProcess[];
+  /**
+   * Kills licensing with SIGKILL (in-flight requests cut, nothing shut down) and, once
+   * `restart` is called, starts it again on the same port with the same settings (fault tests).
+   */
+  killLicensing(): Promise<void>;
+  restartLicensing(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -65,11 +71,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     spawnOptions,
   );
-  const licensing = spawnService(
-    "licensing",
-    { ...common, LICENSING_PORT: String(options.ports.licensing) },
-    spawnOptions,
-  );
+  const licensingEnv = { ...common, LICENSING_PORT: String(options.ports.licensing) };
+  let licensing = spawnService("licensing", licensingEnv, spawnOptions);
   const facade = spawnService(
     "scim-facade",
     {
@@ -101,6 +104,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     credential: launcher,
     cliCredential: cli,
     services,
+    async killLicensing() {
+      if (licensing.pid) process.kill(licensing.pid, "SIGKILL");
+      await licensing.exited;
+    },
+    async restartLicensing() {
+      const index = services.indexOf(licensing);
+      licensing = spawnService("licensing", licensingEnv, spawnOptions);
+      services[index] = licensing;
+      await waitForGrpcHealth(licensing, licensingUrl);
+    },
     stop,
   };
 }

@@ -21,8 +21,9 @@ import { ScimControl } from "./domain/scim-control/scim-control.js";
 import { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import { TokenExpiryReport } from "./domain/scim-token/token-expiry-report.js";
 import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
+import type { SeatReleaseOutbox } from "./domain/seats/seat-release-outbox.js";
 import { connectSeats } from "./domain/seats/seat-wiring.js";
-import type { SeatLedger } from "./domain/seats.js";
+import type { SeatAuthority } from "./domain/seats.js";
 import { TenantCommands } from "./domain/tenant/tenant-commands.js";
 import { CreateUser } from "./domain/user/create-user.js";
 import { DeleteUser } from "./domain/user/delete-user.js";
@@ -39,6 +40,8 @@ export interface IdentityCore {
   orm: MikroORM;
   /** Present when seats are metered by the licensing service. */
   reconciliation: SeatReconciliation | undefined;
+  /** The seat ledger with its release outbox (docs/adr/0013-seat-release-outbox.md). */
+  seats: SeatReleaseOutbox;
   close(): Promise<void>;
 }
 
@@ -49,7 +52,7 @@ export interface IdentityCore {
 export async function startIdentityCore(
   config: IdentityCoreConfig,
   logger: Logger,
-  options: { seats?: SeatLedger; notifier?: InvitationNotifier; onQuery?: (sql: string) => void } = {},
+  options: { seats?: SeatAuthority; notifier?: InvitationNotifier; onQuery?: (sql: string) => void } = {},
 ): Promise<IdentityCore> {
   const orm = await MikroORM.init(
     ormConfig(config.databaseUrl, {
@@ -60,10 +63,7 @@ export async function startIdentityCore(
   try {
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
-    const metered = options.seats
-      ? { seats: options.seats, reconciliation: undefined }
-      : connectSeats(orm, logger, config);
-    const { seats, reconciliation } = metered;
+    const { seats, reconciliation } = connectSeats(orm, logger, config, options.seats);
     const provisioningLog = new ProvisioningLog(orm);
     const deprovisionBrake = new DeprovisionBrake(orm, logger, provisioningLog);
     const domain = {
@@ -119,14 +119,17 @@ export async function startIdentityCore(
     changeFeedPurge.start();
     const tokenExpiry = new TokenExpiryReport(orm, domain.provisioningLog, logger);
     tokenExpiry.start();
+    seats.start();
     reconciliation?.start();
     return {
       server,
       orm,
       reconciliation,
+      seats,
       close: async () => {
         await server.close();
         await reconciliation?.stop();
+        await seats.stop();
         await purge.stop();
         await tombstones.stop();
         await changeFeedPurge.stop();

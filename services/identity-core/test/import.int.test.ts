@@ -4,7 +4,7 @@ import { ImportService } from "@cosafe/proto/identity";
 import { createServiceTransport, reasonOf } from "@cosafe/rpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SeatLedger } from "../src/domain/seats.js";
+import type { SeatAuthority } from "../src/domain/seats.js";
 import {
   adminActor,
   as,
@@ -15,7 +15,8 @@ import {
 } from "./support/core-harness.js";
 
 /** A ledger that records what it hands out and gets back (seats keyed by user, as licensing does). */
-class RecordingSeats implements SeatLedger {
+class RecordingSeats implements SeatAuthority {
+  readonly allocateBudgetMs = 1000;
   held = new Map<string, string>();
   allocations = 0;
   async allocate(_tenantId: string, userId: string): Promise<string> {
@@ -24,8 +25,9 @@ class RecordingSeats implements SeatLedger {
     this.held.set(userId, seat);
     return seat;
   }
-  async release(_tenantId: string, seatId: string): Promise<void> {
-    for (const [user, seat] of this.held) if (seat === seatId) this.held.delete(user);
+  async release(_tenantId: string, userId: string | null, seatId: string | null): Promise<void> {
+    for (const [user, seat] of this.held)
+      if (seat === seatId || (!seatId && user === userId)) this.held.delete(user);
   }
 }
 

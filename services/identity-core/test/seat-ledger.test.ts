@@ -4,7 +4,7 @@ import { LicenseService } from "@cosafe/proto/licensing";
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../src/domain/domain-error.js";
 import { LicensingSeatLedger } from "../src/domain/seats/licensing-seat-ledger.js";
-import { capturingLogger, quietLogger } from "./seat-support.js";
+import { quietLogger } from "./seat-support.js";
 
 /**
  * The ledger's retry and error mapping against a scripted licensing service (in-memory
@@ -21,7 +21,7 @@ function scripted(handlers: {
         return { seat: { id, tenantId: req.tenantId, userId: req.userId } };
       },
       async releaseSeat(req) {
-        await handlers.release?.(req.seatId);
+        await handlers.release?.(req.seatId || `user:${req.userId}`);
         return {};
       },
     });
@@ -29,10 +29,12 @@ function scripted(handlers: {
   return createClient(LicenseService, transport);
 }
 
+const soon = () => new Date(Date.now() + 5000);
+
 const down = () => new ConnectError("connect ECONNREFUSED", Code.Unavailable);
 
 describe("LicensingSeatLedger retries and error mapping", () => {
-  it("R9: an allocation retries a transient failure once, then answers UNAVAILABLE LICENSING_UNAVAILABLE", async () => {
+  it("R9: an allocation retries a fast transient failure within its budget, then answers UNAVAILABLE LICENSING_UNAVAILABLE", async () => {
     let calls = 0;
     const ledger = new LicensingSeatLedger(
       scripted({
@@ -44,10 +46,10 @@ describe("LicensingSeatLedger retries and error mapping", () => {
       quietLogger(),
       { backoffMs: 1 },
     );
-    const error = await ledger.allocate(randomUUID(), randomUUID()).catch((e: unknown) => e);
+    const error = await ledger.allocate(randomUUID(), randomUUID(), soon()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ kind: "UNAVAILABLE", reason: "LICENSING_UNAVAILABLE" });
-    expect(calls).toBe(2);
+    expect(calls).toBe(3);
   });
 
   it("a misconfigured credential is not dressed up as unavailability", async () => {
@@ -59,47 +61,67 @@ describe("LicensingSeatLedger retries and error mapping", () => {
       }),
       quietLogger(),
     );
-    const error = await ledger.allocate(randomUUID(), randomUUID()).catch((e: unknown) => e);
+    const error = await ledger.allocate(randomUUID(), randomUUID(), soon()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectError);
     expect((error as ConnectError).code).toBe(Code.Unauthenticated);
   });
 
-  it("R19: a release retries transient failures with back-off until it gets through", async () => {
+  it("R9: an allocation past its deadline is not sent and answers UNAVAILABLE", async () => {
     let calls = 0;
     const ledger = new LicensingSeatLedger(
       scripted({
-        release: async () => {
-          if (++calls < 3) throw down();
+        allocate: async () => {
+          calls++;
+          return randomUUID();
         },
       }),
       quietLogger(),
-      { backoffMs: 1 },
     );
-    await ledger.release(randomUUID(), randomUUID());
-    expect(calls).toBe(3);
+    const error = await ledger
+      .allocate(randomUUID(), randomUUID(), new Date(Date.now() - 1))
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "UNAVAILABLE", reason: "LICENSING_UNAVAILABLE" });
+    expect(calls).toBe(0);
   });
 
-  it("R9: a release still retrying is dropped when the same seat is handed back to its user", async () => {
-    const seatId = randomUUID();
-    let releases = 0;
-    const { logger, lines } = capturingLogger();
-    const ledger = new LicensingSeatLedger(
+  it("R19: a release is one attempt: UNAVAILABLE when licensing is down (the outbox retries), RELEASE_REFUSED when it refuses", async () => {
+    const calls: string[] = [];
+    const failing = new LicensingSeatLedger(
       scripted({
-        allocate: async () => seatId,
-        release: async () => {
-          releases++;
+        release: async (target) => {
+          calls.push(target);
           throw down();
         },
       }),
-      logger,
-      { backoffMs: 50, releaseAttempts: 4 },
+      quietLogger(),
     );
-    const tenantId = randomUUID();
-    const releasing = ledger.release(tenantId, seatId);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(await ledger.allocate(tenantId, randomUUID())).toBe(seatId);
-    await releasing;
-    expect(releases).toBe(1);
-    expect(lines().some((l) => String(l.msg).includes("release dropped"))).toBe(true);
+    const seatId = randomUUID();
+    await expect(failing.release(randomUUID(), randomUUID(), seatId)).rejects.toMatchObject({
+      kind: "UNAVAILABLE",
+      reason: "LICENSING_UNAVAILABLE",
+    });
+    expect(calls).toEqual([seatId]);
+    const refusing = new LicensingSeatLedger(
+      scripted({
+        release: async () => {
+          throw new ConnectError("seat_id must be a UUID", Code.InvalidArgument);
+        },
+      }),
+      quietLogger(),
+    );
+    await expect(refusing.release(randomUUID(), null, "nope")).rejects.toMatchObject({
+      reason: "RELEASE_REFUSED",
+    });
+  });
+
+  it("R9: a release without a seat id names the user (an allocation whose answer was lost)", async () => {
+    const calls: string[] = [];
+    const ledger = new LicensingSeatLedger(
+      scripted({ release: async (target) => void calls.push(target) }),
+      quietLogger(),
+    );
+    const userId = randomUUID();
+    await ledger.release(randomUUID(), userId, null);
+    expect(calls).toEqual([`user:${userId}`]);
   });
 });

@@ -45,16 +45,10 @@ const system = { headers: actorHeaders(systemActor("identity-core")) };
 function reconciliation(
   options: { gracePeriodSeconds?: number; intervalMs?: number; logger?: ReturnType<typeof quietLogger> } = {},
 ) {
-  return new SeatReconciliation(
-    core.core.orm,
-    licensing,
-    ledgerFor(licensingProcess.url),
-    options.logger ?? quietLogger(),
-    {
-      intervalMs: options.intervalMs ?? 60_000,
-      gracePeriodSeconds: options.gracePeriodSeconds ?? 0,
-    },
-  );
+  return new SeatReconciliation(core.core.orm, licensing, core.core.seats, options.logger ?? quietLogger(), {
+    intervalMs: options.intervalMs ?? 60_000,
+    gracePeriodSeconds: options.gracePeriodSeconds ?? 0,
+  });
 }
 
 async function createUser(tenantId: string, userName: string) {
@@ -165,6 +159,7 @@ describe("SeatReconciliation (R19)", () => {
     expect(report).toEqual({
       tenants: 1,
       released: [],
+      releasedKnown: [],
       granted: [],
       reassigned: [],
       overruns: [],
@@ -207,7 +202,7 @@ describe("SeatReconciliation (R19)", () => {
     const offline = new SeatReconciliation(
       core.core.orm,
       licensingClient(deadUrl),
-      ledgerFor(deadUrl),
+      core.core.seats,
       quietLogger(),
       {
         intervalMs: 60_000,

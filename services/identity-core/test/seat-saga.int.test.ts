@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import type { LicenseService } from "@cosafe/proto/licensing";
-import { errorMetadataOf, reasonOf } from "@cosafe/rpc";
+import { errorMetadataOf, reasonOf, systemActor as systemActorOf } from "@cosafe/rpc";
 import { freePort, type TestDatabase } from "@cosafe/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +10,6 @@ import { DomainError } from "../src/domain/domain-error.js";
 import { SeatReconciliation } from "../src/domain/seats/seat-reconciliation.js";
 import {
   type CoreInstance,
-  capturingLogger,
   type LicensingProcess,
   ledgerFor,
   licensedTenant,
@@ -177,7 +177,9 @@ describe("LicensingSeatLedger", () => {
     const ledgers = replicas.map((r) => ledgerFor(r.url));
     const userId = randomUUID();
     const seatIds = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => ledgers[i % 2]?.allocate(tenantId, userId)),
+      Array.from({ length: 5 }, (_, i) =>
+        ledgers[i % 2]?.allocate(tenantId, userId, new Date(Date.now() + 5000)),
+      ),
     );
     expect(new Set(seatIds).size).toBe(1);
     expect((await agreement(tenantId)).seats).toEqual([{ userId, seatId: seatIds[0] }]);
@@ -186,7 +188,7 @@ describe("LicensingSeatLedger", () => {
   it("R9: a full licence is a DomainError FAILED_PRECONDITION LICENSE_LIMIT_REACHED with licensing's message", async () => {
     const tenantId = await licensedTenant(core(), licensing, 0);
     const error = await ledgerFor(replicas[0]?.url ?? "")
-      .allocate(tenantId, randomUUID())
+      .allocate(tenantId, randomUUID(), new Date(Date.now() + 5000))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({
@@ -197,13 +199,24 @@ describe("LicensingSeatLedger", () => {
     expect((error as DomainError).message).toMatch(/0 of 0 seats in use/);
   });
 
-  it("R19: a release never throws: with licensing down it retries, logs, and leaves the seat to reconciliation", async () => {
-    const { logger, lines } = capturingLogger();
-    const ledger = ledgerFor(`http://127.0.0.1:${await freePort()}`, logger);
-    await expect(ledger.release(randomUUID(), randomUUID())).resolves.toBeUndefined();
-    const failures = lines().filter((l) => String(l.msg).startsWith("seat release failed"));
-    expect(failures).toHaveLength(4);
-    expect(failures.at(-1)?.level).toBe(50);
+  it("R19: a release with licensing down is UNAVAILABLE after one short attempt (the outbox retries it)", async () => {
+    const ledger = ledgerFor(`http://127.0.0.1:${await freePort()}`);
+    await expect(ledger.release(randomUUID(), null, randomUUID())).rejects.toMatchObject({
+      kind: "UNAVAILABLE",
+      reason: "LICENSING_UNAVAILABLE",
+    });
+  });
+
+  it("R9: licensing takes no seat for an allocation whose not_after has passed (ALLOCATION_EXPIRED)", async () => {
+    const tenantId = await licensedTenant(core(), licensing, 5);
+    const error = await rejection(
+      licensingClient(replicas[0]?.url ?? "").allocateSeat(
+        { tenantId, userId: randomUUID(), notAfter: timestampFromDate(new Date(Date.now() - 1000)) },
+        as(systemActorOf("identity-core")),
+      ),
+    );
+    expect([error.code, reasonOf(error)]).toEqual([Code.DeadlineExceeded, "ALLOCATION_EXPIRED"]);
+    expect((await agreement(tenantId)).seats).toEqual([]);
   });
 });
 
@@ -246,7 +259,7 @@ describe("R19: licensing crashes in the middle of a burst", () => {
       const reconciliation = new SeatReconciliation(
         instance.core.orm,
         licensingClient(victim.url),
-        ledgerFor(victim.url),
+        instance.core.seats,
         quietLogger(),
         { intervalMs: 60_000, gracePeriodSeconds: 0 },
       );

@@ -10,7 +10,7 @@ import { freePort } from "@cosafe/testing";
 import { type IdentityCore, startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { LicensingSeatLedger } from "../src/domain/seats/licensing-seat-ledger.js";
-import type { SeatLedger } from "../src/domain/seats.js";
+import type { SeatAuthority } from "../src/domain/seats.js";
 import { as, supportActor, testCredential } from "./support/core-harness.js";
 
 /** identity-core's own credential towards licensing (the wiring gives it its own secret). */
@@ -26,6 +26,9 @@ export interface LicensingProcess {
   /** SIGKILL: in-flight requests are cut, nothing shuts down gracefully. */
   kill(): Promise<void>;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the process freezes with its connections open (requests hang). */
+  pause(): void;
+  resume(): void;
 }
 
 export async function startLicensingProcess(databaseUrl: string, port?: number): Promise<LicensingProcess> {
@@ -57,7 +60,17 @@ export async function startLicensingProcess(databaseUrl: string, port?: number):
     child.kill(name);
     await exited;
   };
-  return { url, port: listenPort, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
+  return {
+    url,
+    port: listenPort,
+    kill: () => signal("SIGKILL"),
+    stop: async () => {
+      child.kill("SIGCONT");
+      await signal("SIGTERM");
+    },
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
+  };
 }
 
 /** A client of licensing as the test suite (acting as support to set limits). */
@@ -89,7 +102,7 @@ export function ledgerFor(url: string, logger: Logger = quietLogger()): Licensin
     url,
     credential: coreCredential,
     logger,
-    timeoutMs: 5000,
+    allocateBudgetMs: 3000,
     backoffMs: 20,
   });
 }
@@ -103,7 +116,7 @@ export interface CoreInstance {
   close(): Promise<void>;
 }
 
-export async function startCore(databaseUrl: string, seats: SeatLedger): Promise<CoreInstance> {
+export async function startCore(databaseUrl: string, seats: SeatAuthority): Promise<CoreInstance> {
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     IDENTITY_CORE_PORT: "0",

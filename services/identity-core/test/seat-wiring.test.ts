@@ -3,6 +3,7 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { describe, expect, it } from "vitest";
 import { LicensingSeatLedger } from "../src/domain/seats/licensing-seat-ledger.js";
 import { SeatReconciliation } from "../src/domain/seats/seat-reconciliation.js";
+import { SeatReleaseOutbox } from "../src/domain/seats/seat-release-outbox.js";
 import { connectSeats, seatSettings } from "../src/domain/seats/seat-wiring.js";
 import { UnmeteredSeats } from "../src/domain/seats.js";
 import { capturingLogger } from "./seat-support.js";
@@ -29,12 +30,15 @@ describe("seat settings and wiring", () => {
         url: "http://licensing:50052",
         credential: { service: "identity-core", secret: "identity-core-secret-0123456789" },
       },
-      licensingTimeoutMs: 5000,
+      licensingTimeoutMs: 3000,
+      seatReleaseTimeoutMs: 1000,
+      seatReleaseDrainIntervalMs: 1000,
       seatReconcileIntervalMs: 60_000,
       seatReconcileGraceSeconds: 600,
     });
     const wired = connectSeats({} as MikroORM, capturingLogger().logger, config);
-    expect(wired.seats).toBeInstanceOf(LicensingSeatLedger);
+    expect(wired.authority).toBeInstanceOf(LicensingSeatLedger);
+    expect(wired.seats).toBeInstanceOf(SeatReleaseOutbox);
     expect(wired.reconciliation).toBeInstanceOf(SeatReconciliation);
   });
 
@@ -44,12 +48,14 @@ describe("seat settings and wiring", () => {
       /LICENSING_URL/,
     );
     expect(problems({ SEAT_RECONCILE_GRACE_SECONDS: "-1" })).toMatch(/SEAT_RECONCILE_GRACE_SECONDS/);
+    // The allocation budget must stay inside the facade's 10 s deadline (issue 15).
+    expect(problems({ LICENSING_TIMEOUT_MS: "10000" })).toMatch(/LICENSING_TIMEOUT_MS/);
   });
 
   it("without LICENSING_URL seats are unmetered, and the start-up log says so", () => {
     const { logger, lines } = capturingLogger();
     const wired = connectSeats({} as MikroORM, logger, read({}));
-    expect(wired.seats).toBeInstanceOf(UnmeteredSeats);
+    expect(wired.authority).toBeInstanceOf(UnmeteredSeats);
     expect(wired.reconciliation).toBeUndefined();
     expect(lines().some((l) => l.level === 40 && String(l.msg).includes("not metered"))).toBe(true);
   });

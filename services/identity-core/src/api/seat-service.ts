@@ -28,7 +28,8 @@ export function seatService(deps: {
         );
       return {
         tenantCount: report.tenants,
-        released: report.released,
+        // Stray seats dropped past the grace period, and those of deprovisioned users (no grace).
+        released: [...report.released, ...report.releasedKnown],
         granted: report.granted,
         reassigned: report.reassigned,
         overruns: report.overruns.map((o) => ({ ...o, seatId: "" })),

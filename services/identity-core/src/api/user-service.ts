@@ -28,6 +28,7 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
         callContextOf(ctx),
         req.tenantId,
         toUserInput(required(req.user, "user")),
+        ctx.signal,
       );
       return { user: toUserMessage(user), notices };
     },
@@ -49,13 +50,19 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
     },
     async updateUser(req, ctx) {
       const input = required(req.user, "user");
-      const { user, notices } = await deps.updateUser.run(callContextOf(ctx), req.tenantId, {
-        userId: input.id,
-        input: toUserInput(input),
-        mask: req.updateMask?.paths ?? [],
-        etag: req.etag || undefined,
-        overrideScimLock: req.overrideScimLock,
-      });
+      const { user, notices } = await deps.updateUser.run(
+        callContextOf(ctx),
+        req.tenantId,
+        {
+          userId: input.id,
+          input: toUserInput(input),
+          mask: req.updateMask?.paths ?? [],
+          etag: req.etag || undefined,
+          overrideScimLock: req.overrideScimLock,
+          base: req.base ? toUserInput(req.base) : undefined,
+        },
+        ctx.signal,
+      );
       return { user: toUserMessage(user), notices };
     },
     async deleteUser(req, ctx) {

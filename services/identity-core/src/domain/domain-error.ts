@@ -34,3 +34,13 @@ export const permissionDenied = (reason: string, message: string) =>
   new DomainError("PERMISSION_DENIED", reason, message);
 export const unauthenticated = (reason: string, message: string) =>
   new DomainError("UNAUTHENTICATED", reason, message);
+
+/**
+ * Before commit: when the caller has given up (its deadline passed, its connection closed),
+ * the transaction rolls back instead of committing what nobody will hear of (issue 15: a
+ * request that answered 503 has committed nothing).
+ */
+export function throwIfAbandoned(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new DomainError("UNAVAILABLE", "REQUEST_ABANDONED", "the caller gave up; nothing was stored");
+}

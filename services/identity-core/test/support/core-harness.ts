@@ -15,7 +15,7 @@ import { actorHeaders, type CallActor, createServiceTransport } from "@cosafe/rp
 import { createTestDatabase, type TestDatabase } from "@cosafe/testing";
 import { type IdentityCore, startIdentityCore } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
-import type { SeatLedger } from "../../src/domain/seats.js";
+import type { SeatAuthority } from "../../src/domain/seats.js";
 import type { InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
 import { migrateDatabase } from "../../src/storage/migrate-database.js";
 
@@ -77,7 +77,7 @@ export interface CoreHarness {
 
 /** Starts a real identity-core on its own migrated database, with connect clients. */
 export async function startCoreHarness(
-  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
+  options: { seats?: SeatAuthority; notifier?: InvitationNotifier } = {},
 ): Promise<CoreHarness> {
   const database = await identityTestDatabase();
   const config = loadConfig({

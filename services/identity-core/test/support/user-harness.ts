@@ -5,16 +5,17 @@ import { createServiceTransport } from "@cosafe/rpc";
 import pg from "pg";
 import { expect } from "vitest";
 import { DomainError } from "../../src/domain/domain-error.js";
-import type { SeatLedger } from "../../src/domain/seats.js";
+import type { SeatAuthority } from "../../src/domain/seats.js";
 import type { InvitationMessage, InvitationNotifier } from "../../src/domain/user/invitation-notifier.js";
 import { type CoreHarness, startCoreHarness, testCredential } from "./core-harness.js";
 
 /**
  * A seat ledger that behaves like the licensing service (R9): an allocation is keyed by
  * user id and returns the seat the user already holds, if any, else a fresh seat id; a
- * release names a seat id and frees it. Every call is recorded.
+ * release names a seat id (or, without one, the user) and frees it. Every call is recorded.
  */
-export class RecordingSeats implements SeatLedger {
+export class RecordingSeats implements SeatAuthority {
+  readonly allocateBudgetMs = 1000;
   readonly allocations: { tenantId: string; userId: string; seatId: string }[] = [];
   readonly releases: { tenantId: string; seatId: string }[] = [];
   /** Seats currently held, by "tenantId/userId". */
@@ -33,9 +34,11 @@ export class RecordingSeats implements SeatLedger {
     return seatId;
   }
 
-  async release(tenantId: string, seatId: string): Promise<void> {
-    this.releases.push({ tenantId, seatId });
-    for (const [key, held] of this.held) if (held === seatId) this.held.delete(key);
+  async release(tenantId: string, userId: string | null, seatId: string | null): Promise<void> {
+    const id = seatId ?? this.held.get(`${tenantId}/${userId?.toLowerCase()}`);
+    if (!id) return;
+    this.releases.push({ tenantId, seatId: id });
+    for (const [key, held] of this.held) if (held === id) this.held.delete(key);
   }
 
   allocationsFor(userId: string) {
@@ -73,7 +76,7 @@ export interface UserHarness extends CoreHarness {
  * choosing, group and account clients, and a SQL pool on the same database.
  */
 export async function startUserHarness(
-  options: { seats?: SeatLedger; notifier?: InvitationNotifier } = {},
+  options: { seats?: SeatAuthority; notifier?: InvitationNotifier } = {},
 ): Promise<UserHarness> {
   const harness = await startCoreHarness(options);
   const transport = createServiceTransport({ baseUrl: harness.url, credential: testCredential });

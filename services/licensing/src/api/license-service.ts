@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
   LicenseSchema as LicenseMessageSchema,
@@ -46,10 +46,17 @@ export function licenseService(deps: {
       };
     },
     async allocateSeat(req, ctx) {
-      return { seat: toSeatMessage(await deps.seats.allocate(callContextOf(ctx), req.tenantId, req.userId)) };
+      const notAfter = req.notAfter ? timestampDate(req.notAfter) : undefined;
+      return {
+        seat: toSeatMessage(
+          await deps.seats.allocate(callContextOf(ctx), req.tenantId, req.userId, notAfter),
+        ),
+      };
     },
     async releaseSeat(req, ctx) {
-      await deps.seats.release(callContextOf(ctx), req.tenantId, req.seatId);
+      if (req.seatId === "" && req.userId !== "")
+        await deps.seats.releaseOfUser(callContextOf(ctx), req.tenantId, req.userId);
+      else await deps.seats.release(callContextOf(ctx), req.tenantId, req.seatId);
       return {};
     },
     async listSeats(req, ctx) {

@@ -34,6 +34,14 @@ export const licenseErrors = {
     errorWithReason(Code.InvalidArgument, "PAGE_TOKEN_INVALID", "page_token is not one this service issued", {
       domain,
     }),
+  /** The caller's deadline for an allocation passed before it ran: no seat was taken. */
+  allocationExpired: () =>
+    errorWithReason(
+      Code.DeadlineExceeded,
+      "ALLOCATION_EXPIRED",
+      "not_after has passed: no seat was allocated",
+      { domain },
+    ),
   /** R9: the licence is full. Never RESOURCE_EXHAUSTED: that reads as "retry soon" and makes IdPs hammer. */
   limitReached: (seatsInUse: number, seatLimit: number) =>
     errorWithReason(

@@ -42,13 +42,15 @@ const limitReachedState = "CS001";
  * Inserts seats (from `wanted`: id, user_id) and their audit rows in ONE statement. The
  * trigger on licensing.seat checks and bumps the licence counter at the end of the
  * statement, so the licence row is locked from there to commit only. An existing seat
- * of the same user is left alone (idempotent per tenant and user).
+ * of the same user is left alone (idempotent per tenant and user). A `not_after` (the
+ * caller's deadline) past at execution time inserts nothing: a request that reached us after
+ * its caller gave up never leaves a stray seat (docs/adr/0013-seat-release-outbox.md).
  */
 export const insertSeatsSql = `
-  with wanted as (select * from jsonb_to_recordset(?::jsonb) as w(id uuid, user_id uuid)),
+  with wanted as (select * from jsonb_to_recordset(?::jsonb) as w(id uuid, user_id uuid, not_after timestamptz)),
   new_seat as (
     insert into licensing.seat (id, tenant_id, user_id)
-    select w.id, ?, w.user_id from wanted w
+    select w.id, ?, w.user_id from wanted w where w.not_after is null or clock_timestamp() <= w.not_after
     on conflict (tenant_id, user_id) do nothing
     returning id, tenant_id, user_id, created_at
   ),
@@ -121,8 +123,11 @@ export class SeatCommands {
     return this.views([row])[0] as SeatView;
   }
 
-  /** Takes a seat for a user, or returns the one it holds. Only the SYSTEM actor allocates. */
-  async allocate(call: CallContext, tenantId: string, userId: string): Promise<SeatView> {
+  /**
+   * Takes a seat for a user, or returns the one it holds. Only the SYSTEM actor allocates.
+   * With `notAfter`, nothing is taken once it has passed (ALLOCATION_EXPIRED).
+   */
+  async allocate(call: CallContext, tenantId: string, userId: string, notAfter?: Date): Promise<SeatView> {
     requireRole(call, [Role.SYSTEM]);
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     requireUuid(userId, licenseErrors.invalidUserId);
@@ -130,7 +135,7 @@ export class SeatCommands {
     // both find nothing; the next attempt then allocates afresh.
     for (;;) {
       const [created] = (await this.query(insertSeatsSql, [
-        JSON.stringify([{ id: randomUUID(), user_id: userId }]),
+        JSON.stringify([{ id: randomUUID(), user_id: userId, not_after: notAfter?.toISOString() ?? null }]),
         tenantId,
         ...this.auditActor(call, "allocate"),
       ]).catch((error: unknown) => {
@@ -142,7 +147,21 @@ export class SeatCommands {
         [tenantId, userId],
       )) as SeatRow[];
       if (held) return this.view(held);
+      if (notAfter && Date.now() > notAfter.getTime()) throw licenseErrors.allocationExpired();
     }
+  }
+
+  /** Releases the seat a user holds (its id is unknown to the caller); none held changes nothing. */
+  async releaseOfUser(call: CallContext, tenantId: string, userId: string): Promise<SeatView | undefined> {
+    requireRole(call, [Role.SYSTEM]);
+    requireUuid(tenantId, licenseErrors.invalidTenantId);
+    requireUuid(userId, licenseErrors.invalidUserId);
+    const [gone] = (await this.query(deleteSeatsSql("s.tenant_id = ? and s.user_id = ?"), [
+      tenantId,
+      userId,
+      ...this.auditActor(call, "release"),
+    ])) as SeatRow[];
+    return gone ? this.view(gone) : undefined;
   }
 
   /** Releases a seat by id; releasing an unknown or released seat changes nothing. */

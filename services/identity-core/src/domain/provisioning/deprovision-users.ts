@@ -1,5 +1,6 @@
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { insertSeatReleases } from "../../storage/seat-release-queries.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import { recordAuditBatch } from "../audit/record-audit.js";
 import { checkBrake, countDeprovisions, type DeprovisionKind, isBraked } from "../brake/brake-check.js";
@@ -7,7 +8,11 @@ import { recordChanges } from "../changes/record-changes.js";
 
 export type DeprovisionReason = "INACTIVE" | "LAST_SCIM_GROUP_REMOVED" | "ADMIN";
 
-/** A seat given up by a deprovisioning; released after the transaction commits (R9, R19). */
+/**
+ * A seat given up by a deprovisioning: written to the seat-release outbox in the
+ * deprovisioning's transaction, tried after commit and retried until licensing confirms it
+ * (R9, R19, docs/adr/0013-seat-release-outbox.md).
+ */
 export interface ReleasedSeat {
   userId: string;
   seatId: string;
@@ -16,7 +21,8 @@ export interface ReleasedSeat {
 /**
  * R4: deprovisions the given users of a tenant in one set-based pass — access ends, every
  * account membership and manual group membership goes, SCIM memberships turn dormant, the
- * seat is handed back after commit. Users already deprovisioned are left as they are.
+ * seat's release is owed in the outbox, in this transaction, and tried after commit. Users
+ * already deprovisioned are left as they are.
  * The caller holds the users' row locks (R7 locks them in id order).
  * By the identity provider, the mass-deprovision brake decides first (docs/adr/0012): over
  * the tenant's threshold the whole set is refused with DeprovisionHeld and nothing is stored;
@@ -95,5 +101,7 @@ export async function deprovisionUsers(
       groupId,
     })),
   ]);
-  return rows.filter((r) => r.seat_id).map((r) => ({ userId: r.id, seatId: r.seat_id as string }));
+  const released = rows.filter((r) => r.seat_id).map((r) => ({ userId: r.id, seatId: r.seat_id as string }));
+  await insertSeatReleases(em, tenantId, released);
+  return released;
 }

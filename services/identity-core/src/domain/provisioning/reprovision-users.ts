@@ -1,5 +1,6 @@
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { deleteSeatReleasesOfUsers } from "../../storage/seat-release-queries.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import { recordAuditBatch } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
@@ -10,6 +11,8 @@ import { recordChanges } from "../changes/record-changes.js";
  * account and the account of each group whose membership came back. Manual memberships
  * removed by the deprovisioning do not come back. Returns the ids actually re-provisioned
  * (a user provisioned meanwhile keeps its state, and its pre-taken seat is not used).
+ * Releases still owed for these users are dropped first: the seat taken for a user may be
+ * the very seat such a release names (allocation is idempotent per user).
  */
 export async function reprovisionUsers(
   em: EntityManager,
@@ -20,6 +23,7 @@ export async function reprovisionUsers(
 ): Promise<string[]> {
   if (seats.size === 0) return [];
   const userIds = [...seats.keys()];
+  await deleteSeatReleasesOfUsers(em, tenantId, userIds);
   const rows = (await em.execute(
     `update identity.app_user u
         set active = true, state = 'PROVISIONED', deprovisioned_at = null, deprovision_reason = null,

@@ -6,10 +6,9 @@ import type { SeatLedger } from "../seats.js";
 export type SeatsInUse = (tenantId: string, seatIds: readonly string[]) => Promise<ReadonlySet<string>>;
 
 /**
- * Reads, after commit, which seat ids are stored on users. The ledger hands a user the seat
- * it already holds when asked again (allocation is idempotent per user, R9), so a seat taken
- * "in vain" by one request may be the very seat a concurrent request just stored on the user:
- * releasing it would leave a provisioned user without a seat (R19).
+ * Reads which seat ids are stored on users. Kept for callers that filter before releasing;
+ * the seat-release outbox itself drops a release whose user holds the seat
+ * (docs/adr/0013-seat-release-outbox.md), under that user's row lock.
  */
 export function storedSeats(orm: MikroORM): SeatsInUse {
   return async (tenantId, seatIds) => {
@@ -26,19 +25,28 @@ export function storedSeats(orm: MikroORM): SeatsInUse {
 }
 
 /**
- * R9 saga: takes seats for users before a transaction (never while holding row locks),
- * runs the transaction, then gives back every seat the transaction did not keep — all of
- * them when it failed — except seats a user stores by then (`inUse`: a concurrent request
- * stored the same seat). Seats are keyed by user id, so a retried allocation is harmless.
+ * R9 saga for group adds that re-provision: takes seats for users before a transaction,
+ * runs it, then gives back (durably, through the outbox) every seat the transaction did not
+ * keep — all of them when it failed. The outbox never releases a seat its user stores by
+ * then (a concurrent request stored the same seat). Seats are keyed by user id, so a retried
+ * allocation is harmless.
  */
 export async function withSeats<T>(
   seats: SeatLedger,
   tenantId: string,
   userIds: readonly string[],
   run: (taken: ReadonlyMap<string, string | null>) => Promise<{ result: T; kept: readonly string[] }>,
-  inUse?: SeatsInUse,
+  _inUse?: SeatsInUse,
 ): Promise<T> {
   const taken = new Map<string, string | null>();
+  const giveBack = (userIds: readonly string[]) =>
+    seats.releaseMany(
+      tenantId,
+      userIds.flatMap((userId) => {
+        const seatId = taken.get(userId);
+        return seatId ? [{ seatId, userId }] : [];
+      }),
+    );
   try {
     for (let i = 0; i < userIds.length; i += 16) {
       const chunk = userIds.slice(i, i + 16);
@@ -46,60 +54,42 @@ export async function withSeats<T>(
       for (const [n, id] of chunk.entries()) taken.set(id, seatIds[n] ?? null);
     }
   } catch (error) {
-    await releaseUnused(seats, tenantId, [...taken.values()], inUse);
+    await giveBack([...taken.keys()]);
     throw error;
   }
   let outcome: { result: T; kept: readonly string[] };
   try {
     outcome = await run(taken);
   } catch (error) {
-    await releaseUnused(seats, tenantId, [...taken.values()], inUse);
+    await giveBack([...taken.keys()]);
     throw error;
   }
   const kept = new Set(outcome.kept.map((id) => id.toLowerCase()));
-  await releaseUnused(
-    seats,
-    tenantId,
-    [...taken].filter(([userId]) => !kept.has(userId.toLowerCase())).map(([, seatId]) => seatId),
-    inUse,
-  );
+  await giveBack([...taken.keys()].filter((userId) => !kept.has(userId.toLowerCase())));
   return outcome.result;
 }
 
 /**
- * Releases seats after a commit, skipping those a user stores by now (when `inUse` is
- * given). When that check itself fails, nothing is released: a stray seat is dropped by
- * reconciliation (R19), a wrongly released one would take a user's seat away.
+ * Releases seats after a commit, durably (the outbox; it skips seats a user stores by then).
+ * `inUse` is accepted for callers that still pass it.
  */
 export async function releaseUnused(
   seats: SeatLedger,
   tenantId: string,
   seatIds: readonly (string | null)[],
-  inUse?: SeatsInUse,
+  _inUse?: SeatsInUse,
 ): Promise<void> {
-  const candidates = seatIds.filter((id): id is string => Boolean(id));
-  if (candidates.length === 0) return;
-  if (!inUse) return releaseAll(seats, tenantId, candidates);
-  let stored: ReadonlySet<string>;
-  try {
-    stored = await inUse(tenantId, candidates);
-  } catch {
-    return;
-  }
-  await releaseAll(
-    seats,
-    tenantId,
-    candidates.filter((id) => !stored.has(id.toLowerCase())),
-  );
+  await releaseAll(seats, tenantId, seatIds);
 }
 
-/** Releases seats after a commit; the ledger never throws (reconciliation repairs failures, R19). */
+/** Releases seats after a commit, durably; never throws (docs/adr/0013-seat-release-outbox.md). */
 export async function releaseAll(
   seats: SeatLedger,
   tenantId: string,
   seatIds: readonly (string | null)[],
 ): Promise<void> {
-  await Promise.all(
-    seatIds.filter((id): id is string => Boolean(id)).map((id) => seats.release(tenantId, id)),
+  await seats.releaseMany(
+    tenantId,
+    seatIds.filter((id): id is string => Boolean(id)).map((seatId) => ({ seatId })),
   );
 }

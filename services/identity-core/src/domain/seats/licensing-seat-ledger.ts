@@ -1,3 +1,4 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError, createClient } from "@connectrpc/connect";
 import type { Logger } from "@cosafe/logging";
 import { LicenseService } from "@cosafe/proto/licensing";
@@ -10,14 +11,18 @@ import {
   systemActor,
 } from "@cosafe/rpc";
 import { DomainError } from "../domain-error.js";
-import type { SeatLedger } from "../seats.js";
+import type { SeatAuthority } from "../seats.js";
 
 export interface LicensingSeatLedgerOptions {
-  /** Allocation attempts when licensing is unreachable (allocations are idempotent per user). Default 2. */
-  allocateAttempts?: number;
-  /** Release attempts before giving up to reconciliation (R19). Default 4. */
-  releaseAttempts?: number;
-  /** First back-off between attempts, doubled each time. Default 100 ms. */
+  /**
+   * Time one allocation may take on the request path, retries included (default 3000 ms):
+   * well inside the facade's deadline towards identity-core (10 s), so a request answers
+   * UNAVAILABLE and rolls back before its caller gives up (issue 15).
+   */
+  allocateBudgetMs?: number;
+  /** Deadline of one release attempt (default 1000 ms); the outbox retries. */
+  releaseTimeoutMs?: number;
+  /** Pause before retrying an allocation that failed fast (default 100 ms). */
   backoffMs?: number;
 }
 
@@ -36,28 +41,30 @@ const transient = new Set([
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function asConnectError(error: unknown): ConnectError {
-  return ConnectError.from(error);
-}
+const unavailable = () =>
+  new DomainError(
+    "UNAVAILABLE",
+    "LICENSING_UNAVAILABLE",
+    "the licensing service is unavailable; nothing was stored, retry later",
+  );
 
 /**
- * The seat ledger backed by the licensing service (R9, docs/adr/0009-seat-ledger.md). It acts
- * as the SYSTEM actor with identity-core's own service credential.
+ * The seat authority backed by the licensing service (R9, docs/adr/0009-seat-ledger.md,
+ * docs/adr/0013-seat-release-outbox.md). It acts as the SYSTEM actor with identity-core's own
+ * service credential.
  *
  * allocate: a full licence is FAILED_PRECONDITION `LICENSE_LIMIT_REACHED` with licensing's
- * "N of M seats in use" message; licensing unreachable (or failing) is UNAVAILABLE
- * `LICENSING_UNAVAILABLE`, so the caller stores nothing and the identity provider retries.
+ * "N of M seats in use" message; licensing unreachable (or failing, or too slow for the
+ * budget) is UNAVAILABLE `LICENSING_UNAVAILABLE`. Each call carries `not_after`, so licensing
+ * takes no seat for an allocation its caller has given up on.
  *
- * release: retried with exponential back-off, never throws; what still fails is logged and
- * left to the reconciliation (R19). A release still being retried is dropped when the same
- * seat is handed back to its user by a new allocation (re-activation before the release got
- * through), so a late retry never takes a re-activated user's seat away on this replica.
+ * release: one attempt with a short deadline; UNAVAILABLE when not confirmed, FAILED_PRECONDITION
+ * RELEASE_REFUSED when licensing refused it (retrying would not help).
  */
-export class LicensingSeatLedger implements SeatLedger {
+export class LicensingSeatLedger implements SeatAuthority {
   private readonly headers = actorHeaders(systemActor("identity-core"));
-  private readonly pendingReleases = new Map<string, { cancelled: boolean }>();
-  private readonly allocateAttempts: number;
-  private readonly releaseAttempts: number;
+  readonly allocateBudgetMs: number;
+  private readonly releaseTimeoutMs: number;
   private readonly backoffMs: number;
 
   constructor(
@@ -65,8 +72,8 @@ export class LicensingSeatLedger implements SeatLedger {
     private readonly logger: Logger,
     options: LicensingSeatLedgerOptions = {},
   ) {
-    this.allocateAttempts = Math.max(1, options.allocateAttempts ?? 2);
-    this.releaseAttempts = Math.max(1, options.releaseAttempts ?? 4);
+    this.allocateBudgetMs = Math.max(100, options.allocateBudgetMs ?? 3000);
+    this.releaseTimeoutMs = Math.max(50, options.releaseTimeoutMs ?? 1000);
     this.backoffMs = options.backoffMs ?? 100;
   }
 
@@ -75,28 +82,31 @@ export class LicensingSeatLedger implements SeatLedger {
     options: {
       url: string;
       credential: ServiceCredential;
-      timeoutMs?: number;
       logger: Logger;
     } & LicensingSeatLedgerOptions,
   ): LicensingSeatLedger {
     const transport = createServiceTransport({
       baseUrl: options.url,
       credential: options.credential,
-      timeoutMs: options.timeoutMs ?? 5000,
+      timeoutMs: options.allocateBudgetMs ?? 3000,
     });
     return new LicensingSeatLedger(createClient(LicenseService, transport), options.logger, options);
   }
 
-  async allocate(tenantId: string, userId: string): Promise<string> {
+  async allocate(tenantId: string, userId: string, notAfter: Date): Promise<string> {
+    const request = { tenantId, userId, notAfter: timestampFromDate(notAfter) };
     for (let attempt = 1; ; attempt++) {
+      const remaining = notAfter.getTime() - Date.now();
+      if (remaining <= 0) throw unavailable();
       try {
-        const { seat } = await this.client.allocateSeat({ tenantId, userId }, { headers: this.headers });
+        const { seat } = await this.client.allocateSeat(request, {
+          headers: this.headers,
+          timeoutMs: remaining,
+        });
         if (!seat?.id) throw new ConnectError("licensing returned no seat", Code.Internal);
-        const pending = this.pendingReleases.get(seat.id);
-        if (pending) pending.cancelled = true;
         return seat.id;
       } catch (cause) {
-        const error = asConnectError(cause);
+        const error = ConnectError.from(cause);
         if (error.code === Code.FailedPrecondition && reasonOf(error) === "LICENSE_LIMIT_REACHED") {
           throw new DomainError(
             "FAILED_PRECONDITION",
@@ -106,52 +116,38 @@ export class LicensingSeatLedger implements SeatLedger {
           );
         }
         if (!transient.has(error.code)) throw error;
-        if (attempt >= this.allocateAttempts) {
+        // Allocations are idempotent per user: one that failed fast may be tried again within the budget.
+        if (notAfter.getTime() - Date.now() < this.backoffMs * 2 || attempt >= 3) {
           this.logger.warn(
-            { tenantId, userId, code: Code[error.code], err: error },
+            { tenantId, userId, attempts: attempt, code: Code[error.code], err: error },
             "licensing unavailable: seat not allocated",
           );
-          throw new DomainError(
-            "UNAVAILABLE",
-            "LICENSING_UNAVAILABLE",
-            "the licensing service is unavailable; nothing was stored, retry later",
-          );
+          throw unavailable();
         }
-        await sleep(this.backoffMs * 2 ** (attempt - 1));
+        await sleep(this.backoffMs * attempt);
       }
     }
   }
 
-  async release(tenantId: string, seatId: string): Promise<void> {
-    const pending = { cancelled: false };
-    this.pendingReleases.set(seatId, pending);
+  async release(tenantId: string, userId: string | null, seatId: string | null): Promise<void> {
     try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await this.client.releaseSeat({ tenantId, seatId }, { headers: this.headers });
-          return;
-        } catch (cause) {
-          const error = asConnectError(cause);
-          if (!transient.has(error.code) || attempt >= this.releaseAttempts) {
-            this.logger.error(
-              { tenantId, seatId, attempts: attempt, code: Code[error.code], err: error },
-              "seat release failed; the seat reconciliation will release it (R19)",
-            );
-            return;
-          }
-          this.logger.warn(
-            { tenantId, seatId, attempt, code: Code[error.code] },
-            "seat release failed; retrying",
-          );
-          await sleep(this.backoffMs * 2 ** (attempt - 1));
-          if (pending.cancelled) {
-            this.logger.info({ tenantId, seatId }, "seat handed back to its user meanwhile; release dropped");
-            return;
-          }
-        }
-      }
-    } finally {
-      if (this.pendingReleases.get(seatId) === pending) this.pendingReleases.delete(seatId);
+      await this.client.releaseSeat(
+        { tenantId, seatId: seatId ?? "", userId: seatId ? "" : (userId ?? "") },
+        { headers: this.headers, timeoutMs: this.releaseTimeoutMs },
+      );
+    } catch (cause) {
+      const error = ConnectError.from(cause);
+      if (!transient.has(error.code))
+        throw new DomainError(
+          "FAILED_PRECONDITION",
+          "RELEASE_REFUSED",
+          `licensing refused the release: ${error.rawMessage}`,
+        );
+      throw new DomainError(
+        "UNAVAILABLE",
+        "LICENSING_UNAVAILABLE",
+        `licensing did not confirm the release: ${Code[error.code]}`,
+      );
     }
   }
 }

@@ -10,8 +10,9 @@ import {
   systemActor,
 } from "@cosafe/rpc";
 import type { MikroORM } from "@mikro-orm/postgresql";
+import { deprovisionedUsersAmong } from "../../storage/seat-release-queries.js";
 import { recordAudit } from "../audit/record-audit.js";
-import type { SeatLedger } from "../seats.js";
+import type { SeatReleaseOutbox } from "./seat-release-outbox.js";
 
 export interface SeatReconciliationOptions {
   /** Time between periodic runs. */
@@ -34,6 +35,11 @@ export interface SeatReconciliationReport {
   released: SeatFix[];
   /** Provisioned users without a seat that got one; the id was written back to the user. */
   granted: SeatFix[];
+  /**
+   * Seats licensing holds for users identity-core knows as deprovisioned: released at once
+   * through the seat-release outbox, whatever their age (no grace: nothing is in flight).
+   */
+  releasedKnown: SeatFix[];
   /** Provisioned users whose stored seat id was corrected to the seat they hold. */
   reassigned: SeatFix[];
   /** Provisioned users left without a seat because the limit is reached; nobody lost access. */
@@ -67,7 +73,7 @@ export class SeatReconciliation {
   constructor(
     private readonly orm: MikroORM,
     private readonly licensing: Client<typeof LicenseService>,
-    private readonly seats: SeatLedger,
+    private readonly seats: SeatReleaseOutbox,
     private readonly logger: Logger,
     private readonly options: SeatReconciliationOptions,
   ) {}
@@ -75,7 +81,7 @@ export class SeatReconciliation {
   /** A reconciliation calling licensing at `url` as `credential.service`. */
   static connect(
     orm: MikroORM,
-    seats: SeatLedger,
+    seats: SeatReleaseOutbox,
     logger: Logger,
     options: SeatReconciliationOptions & { url: string; credential: ServiceCredential; timeoutMs?: number },
   ): SeatReconciliation {
@@ -140,6 +146,7 @@ export class SeatReconciliation {
         const report: SeatReconciliationReport = {
           tenants: 0,
           released: [],
+          releasedKnown: [],
           granted: [],
           reassigned: [],
           overruns: [],
@@ -161,12 +168,17 @@ export class SeatReconciliation {
             report.failedTenants.push(tenantId);
           }
         }
-        const changed = report.released.length + report.granted.length + report.reassigned.length;
+        const changed =
+          report.released.length +
+          report.releasedKnown.length +
+          report.granted.length +
+          report.reassigned.length;
         if (changed > 0 || report.overruns.length > 0)
           this.logger.info(
             {
               tenants: report.tenants,
               released: report.released.length,
+              releasedKnown: report.releasedKnown.length,
               granted: report.granted.length,
               reassigned: report.reassigned.length,
               overruns: report.overruns.length,
@@ -246,12 +258,46 @@ export class SeatReconciliation {
       }
     });
     await this.settleOrphans(tenantId, orphaned);
+    await this.releaseKnownStrays(call, tenantId, report);
     for (const userId of result.overrunUserIds) report.overruns.push({ tenantId, userId });
     if (result.overrunUserIds.length > 0)
       this.logger.warn(
         { tenantId, users: result.overrunUserIds },
         "seat overrun: provisioned users without a seat and the licence is full; access kept, support must raise the limit (R19)",
       );
+  }
+
+  /**
+   * The grace period covers allocations in flight, never releases known to be owed
+   * (docs/adr/0013-seat-release-outbox.md): seats licensing still holds for users
+   * identity-core knows as deprovisioned go to the outbox, and the tenant's outbox is drained
+   * now. The outbox skips a user a re-activation holds locked, and drops a release whose user
+   * is provisioned with that seat by then.
+   */
+  private async releaseKnownStrays(call: CallContext, tenantId: string, report: SeatReconciliationReport) {
+    const held: Seat[] = [];
+    let pageToken = "";
+    do {
+      const page = await this.licensing.listSeats(
+        { tenantId, pageSize: 10_000, pageToken },
+        { headers: actorHeaders(call.actor) },
+      );
+      held.push(...page.seats);
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    const deprovisioned = await deprovisionedUsersAmong(
+      this.orm.em.fork(),
+      tenantId,
+      held.map((seat) => seat.userId),
+    );
+    const known = held.filter((seat) => deprovisioned.has(seat.userId.toLowerCase()));
+    if (known.length > 0)
+      await this.seats.releaseMany(
+        tenantId,
+        known.map((seat) => ({ seatId: seat.id, userId: seat.userId })),
+      );
+    await this.seats.drain({ tenantId });
+    for (const seat of known) report.releasedKnown.push({ tenantId, userId: seat.userId, seatId: seat.id });
   }
 
   /**
@@ -268,7 +314,7 @@ export class SeatReconciliation {
         [seat.userId, tenantId],
       )) as { state: string; seat_id: string | null }[];
       if (user?.state === "PROVISIONED") continue;
-      await this.seats.release(tenantId, seat.id);
+      await this.seats.release(tenantId, seat.id, seat.userId);
     }
   }
 }

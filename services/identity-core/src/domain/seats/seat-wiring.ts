@@ -2,9 +2,10 @@ import { intSetting, type Setting, urlSetting } from "@cosafe/config";
 import type { Logger } from "@cosafe/logging";
 import type { ServiceCredential } from "@cosafe/rpc";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type SeatLedger, UnmeteredSeats } from "../seats.js";
+import { type SeatAuthority, UnmeteredSeats } from "../seats.js";
 import { LicensingSeatLedger } from "./licensing-seat-ledger.js";
 import { SeatReconciliation } from "./seat-reconciliation.js";
+import { SeatReleaseOutbox } from "./seat-release-outbox.js";
 
 /** Where identity-core reaches licensing, and as whom. */
 export interface LicensingTarget {
@@ -39,8 +40,20 @@ function licensingSetting(): Setting<LicensingTarget | undefined> {
 /** identity-core's seat settings (R9, R19); spread into its configuration spec. */
 export const seatSettings = {
   licensing: licensingSetting(),
-  /** Deadline of one call to licensing on the request path. */
-  licensingTimeoutMs: intSetting("LICENSING_TIMEOUT_MS", { default: 5000, min: 100, max: 60_000 }),
+  /**
+   * Time an allocation may take on the request path, retries included. Kept well inside the
+   * facade's 10 s deadline: the request rolls back and answers UNAVAILABLE before its caller
+   * gives up, so a 503 never commits (docs/adr/0013-seat-release-outbox.md).
+   */
+  licensingTimeoutMs: intSetting("LICENSING_TIMEOUT_MS", { default: 3000, min: 100, max: 8000 }),
+  /** Deadline of one seat release; what licensing does not confirm stays in the outbox. */
+  seatReleaseTimeoutMs: intSetting("SEAT_RELEASE_TIMEOUT_MS", { default: 1000, min: 50, max: 8000 }),
+  /** How often every replica looks at the seat-release outbox (R19; retries back off to 2 s). */
+  seatReleaseDrainIntervalMs: intSetting("SEAT_RELEASE_DRAIN_INTERVAL_MS", {
+    default: 1000,
+    min: 100,
+    max: 60_000,
+  }),
   /** Time between two seat reconciliations (R19). */
   seatReconcileIntervalMs: intSetting("SEAT_RECONCILE_INTERVAL_MS", {
     default: 300_000,
@@ -58,33 +71,43 @@ export const seatSettings = {
 export interface SeatConfig {
   licensing: LicensingTarget | undefined;
   licensingTimeoutMs: number;
+  seatReleaseTimeoutMs: number;
+  seatReleaseDrainIntervalMs: number;
   seatReconcileIntervalMs: number;
   seatReconcileGraceSeconds: number;
 }
 
 /**
- * The seat ledger and reconciliation for a configuration: backed by the licensing service
- * when LICENSING_URL is set, otherwise unmetered (logged at warn) and no reconciliation.
- * The caller starts and stops the reconciliation with the service.
+ * The seat authority, the seat-release outbox over it (the ledger the domain uses) and the
+ * reconciliation for a configuration: licensing when LICENSING_URL is set, otherwise
+ * unmetered (logged at warn) and no reconciliation. `authority` overrides the configured one
+ * (tests; no reconciliation then). The caller starts and stops the outbox and reconciliation.
  */
 export function connectSeats(
   orm: MikroORM,
   logger: Logger,
   config: SeatConfig,
-): { seats: SeatLedger; reconciliation: SeatReconciliation | undefined } {
+  authority?: SeatAuthority,
+): { authority: SeatAuthority; seats: SeatReleaseOutbox; reconciliation: SeatReconciliation | undefined } {
+  const outbox = (chosen: SeatAuthority) =>
+    new SeatReleaseOutbox(orm, chosen, logger, { drainIntervalMs: config.seatReleaseDrainIntervalMs });
+  if (authority) return { authority, seats: outbox(authority), reconciliation: undefined };
   if (!config.licensing) {
     logger.warn("seats are not metered: LICENSING_URL is not set");
-    return { seats: new UnmeteredSeats(), reconciliation: undefined };
+    const unmetered = new UnmeteredSeats();
+    return { authority: unmetered, seats: outbox(unmetered), reconciliation: undefined };
   }
-  const seats = LicensingSeatLedger.connect({
+  const licensing = LicensingSeatLedger.connect({
     ...config.licensing,
-    timeoutMs: config.licensingTimeoutMs,
+    allocateBudgetMs: config.licensingTimeoutMs,
+    releaseTimeoutMs: config.seatReleaseTimeoutMs,
     logger,
   });
+  const seats = outbox(licensing);
   const reconciliation = SeatReconciliation.connect(orm, seats, logger, {
     ...config.licensing,
     intervalMs: config.seatReconcileIntervalMs,
     gracePeriodSeconds: config.seatReconcileGraceSeconds,
   });
-  return { seats, reconciliation };
+  return { authority: licensing, seats, reconciliation };
 }

@@ -6,7 +6,7 @@ import { AccountMembershipSchema, type User, UserSchema } from "../../storage/en
 import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
-import { invalidArgument } from "../domain-error.js";
+import { invalidArgument, throwIfAbandoned } from "../domain-error.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { deriveDisplayName } from "./display-name.js";
@@ -24,7 +24,11 @@ export interface CreatedUser {
  * Creates a user (R1, R3): SCIM-managed when the identity provider creates it, manual
  * otherwise; active at once unless created with active=false; placed in the tenant's
  * default account. User, account membership and audit event commit together; an
- * active user takes a seat first and gives it back if the transaction fails (R9).
+ * active user takes its seat first, within a bounded budget, and nothing commits without
+ * it: licensing unreachable answers UNAVAILABLE with nothing stored, and a seat taken for a
+ * transaction that then fails is released through the outbox (R9,
+ * docs/adr/0013-seat-release-outbox.md).
+ * `signal` is the caller's: a caller that gave up makes the transaction roll back.
  */
 export class CreateUser {
   constructor(
@@ -32,7 +36,12 @@ export class CreateUser {
     private readonly seats: SeatLedger,
   ) {}
 
-  async run(call: CallContext, tenantId: string, input: UserInput): Promise<CreatedUser> {
+  async run(
+    call: CallContext,
+    tenantId: string,
+    input: UserInput,
+    signal?: AbortSignal,
+  ): Promise<CreatedUser> {
     requireTenantAccess(call, tenantId, [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM]);
     const userName = input.userName.trim();
     if (!userName) throw invalidArgument("USER_NAME_REQUIRED", "userName is required", { field: "userName" });
@@ -46,8 +55,12 @@ export class CreateUser {
     });
     const active = input.active ?? true;
     const id = randomUUID();
-    const seatId = active ? await this.seats.allocate(tenantId, id) : null;
+    let seatId = null as string | null;
     try {
+      // The seat first, before a connection is held (the id is new: nothing to lock); the
+      // transaction commits only with it, and only while the caller still waits.
+      throwIfAbandoned(signal);
+      if (active) seatId = await this.seats.allocate(tenantId, id);
       const user = await this.orm.em.fork().transactional(async (em) => {
         const created = em.create(UserSchema, {
           id,
@@ -85,11 +98,13 @@ export class CreateUser {
         await recordChanges(em, tenantId, [
           { type: active ? "USER_PROVISIONED" : "USER_UPDATED", userId: id },
         ]);
+        await em.flush();
+        throwIfAbandoned(signal);
         return created;
       });
       return { user, notices };
     } catch (error) {
-      if (seatId) await this.seats.release(tenantId, seatId);
+      if (seatId) await this.seats.release(tenantId, seatId, id);
       throw error;
     }
   }

@@ -5,7 +5,6 @@ import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { deprovisionUsers } from "../provisioning/deprovision-users.js";
-import { releaseAll } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { adoptUsers } from "./adopt-users.js";
 import { assertUserEtag, lockUser } from "./update-user.js";
@@ -49,10 +48,7 @@ export class DeleteUser {
       em.getUnitOfWork().unsetIdentity(user);
       return seats;
     });
-    await releaseAll(
-      this.seats,
-      tenantId,
-      released.map((s) => s.seatId),
-    );
+    // The seat's release is owed in the outbox since the commit; tried now, retried until confirmed.
+    await this.seats.releaseMany(tenantId, released);
   }
 }

@@ -4,17 +4,18 @@ import { isUuid } from "@cosafe/storage";
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { type User, UserSchema } from "../../storage/entities.js";
+import { deleteSeatReleasesOfUsers } from "../../storage/seat-release-queries.js";
 import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
-import { DomainError, invalidArgument, notFound } from "../domain-error.js";
+import { DomainError, invalidArgument, notFound, throwIfAbandoned } from "../domain-error.js";
 import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
 import { reprovisionUsers } from "../provisioning/reprovision-users.js";
-import { releaseUnused, storedSeats, withSeats } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
+import { mergeOntoStored } from "./merge-update.js";
 import { toE164 } from "./phone-number.js";
 import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
 import { auditView, canonicalJson, changedFields } from "./user-audit-view.js";
@@ -27,6 +28,8 @@ export interface UserUpdate {
   mask: readonly string[];
   etag?: string | undefined;
   overrideScimLock?: boolean | undefined;
+  /** The user as the caller read it when it computed `input`: merged under the lock (issue 10). */
+  base?: UserInput | undefined;
 }
 
 const writers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
@@ -56,6 +59,11 @@ export function assertUserEtag(user: User, etag: string | undefined): void {
  * but an absent `active` leaves it unchanged (R4b). By an administrator: synchronised
  * attributes of a SCIM user are locked unless the override flag is set, which is audited
  * as a conflict (R6). `active` false deprovisions, true re-provisions with a new seat (R4).
+ * One transaction under the user's row lock: concurrent writers to one user queue on it, and
+ * an If-Match is compared with the version read under the lock. A re-activation allocates its
+ * seat inside the transaction, so licensing unreachable rolls it back (UNAVAILABLE); a
+ * deactivation commits and owes its seat's release to the outbox
+ * (docs/adr/0013-seat-release-outbox.md).
  */
 export class UpdateUser {
   constructor(
@@ -67,40 +75,15 @@ export class UpdateUser {
     call: CallContext,
     tenantId: string,
     update: UserUpdate,
+    signal?: AbortSignal,
   ): Promise<{ user: User; notices: string[] }> {
     requireTenantAccess(call, tenantId, writers);
     const mask = resolveUserMask(update.mask);
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
-    // Ids are compared as text below (seats taken vs. users re-provisioned): one spelling.
     const userId = update.userId.toLowerCase();
-    const current = isUuid(userId)
-      ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId })
-      : null;
-    let needsSeat = wantsActive === true && current?.state === "DEPROVISIONED";
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.attempt(call, tenantId, update, userId, needsSeat);
-      } catch (error) {
-        // Deprovisioned (R7) between the read above and the row lock: take a seat and retry.
-        if (!(error instanceof SeatNeeded) || attempt >= 3) throw error;
-        needsSeat = true;
-      }
-    }
-  }
-
-  /** One try: seat (when re-provisioning) first, then the transaction, then seats back (R9). */
-  private async attempt(
-    call: CallContext,
-    tenantId: string,
-    update: UserUpdate,
-    userId: string,
-    needsSeat: boolean,
-  ): Promise<{ user: User; notices: string[] }> {
-    const mask = resolveUserMask(update.mask);
-    const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     const released: ReleasedSeat[] = [];
-    const inUse = storedSeats(this.orm);
-    const run = async (taken: ReadonlyMap<string, string | null>) => {
+    let taken = null as string | null;
+    try {
       const outcome = await this.orm.em.fork().transactional(async (em) => {
         const tenant = await findTenant(em, tenantId);
         const user = await lockUser(em, tenantId, userId);
@@ -124,17 +107,20 @@ export class UpdateUser {
         }
         const before = auditView(user);
         const reasonBefore = user.deprovisionReason;
-        const notices = applyFields(user, update.input, mask);
+        const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
+        const notices = applyFields(user, input, mask);
         await em.flush();
-        let kept: string[] = [];
         if (wantsActive === true && user.state === "DEPROVISIONED") {
-          if (!taken.has(user.id)) throw new SeatNeeded();
-          kept = await reprovisionUsers(
+          // Under the user's lock: drop releases still owed for it (the seat licensing hands
+          // back may be the one they name), then take the seat before commit (R9).
+          await deleteSeatReleasesOfUsers(em, tenantId, [user.id]);
+          taken = await this.seats.allocate(tenantId, user.id);
+          await reprovisionUsers(
             em,
             call,
             tenantId,
             tenant.defaultAccountId ?? tenant.mainAccountId ?? "",
-            taken,
+            new Map([[user.id, taken]]),
           );
         } else if (wantsActive === false && user.state === "PROVISIONED") {
           released.push(
@@ -181,23 +167,19 @@ export class UpdateUser {
           });
           await recordChanges(em, tenantId, [{ type: "USER_UPDATED", userId: user.id }]);
         }
-        return { result: { user, notices }, kept };
+        throwIfAbandoned(signal);
+        return { user, notices };
       });
+      // Seats given up by a deactivation: owed in the outbox since the commit, tried now.
+      await this.seats.releaseMany(tenantId, released);
       return outcome;
-    };
-    const result = await withSeats(this.seats, tenantId, needsSeat ? [userId] : [], run, inUse);
-    await releaseUnused(
-      this.seats,
-      tenantId,
-      released.map((r) => r.seatId),
-      inUse,
-    );
-    return result;
+    } catch (error) {
+      // A seat taken for a transaction that did not commit goes back (R9).
+      if (taken) await this.seats.release(tenantId, taken, userId);
+      throw error;
+    }
   }
 }
-
-/** The user turned out deprovisioned once locked, and no seat was taken for it beforehand. */
-class SeatNeeded extends Error {}
 
 /** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
 function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[] {

@@ -5,6 +5,7 @@ import { Migration0004ProvisioningLog } from "./migration-0004-provisioning-log.
 import { Migration0005ScimPauseAndHandback } from "./migration-0005-scim-pause-and-handback.js";
 import { Migration0006DeprovisionBrake } from "./migration-0006-deprovision-brake.js";
 import { Migration0007BrakeYoungUsers } from "./migration-0007-brake-young-users.js";
+import { Migration0008SeatReleaseOutbox } from "./migration-0008-seat-release-outbox.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: "Migration0005ScimPauseAndHandback", class: Migration0005ScimPauseAndHandback },
   { name: "Migration0006DeprovisionBrake", class: Migration0006DeprovisionBrake },
   { name: "Migration0007BrakeYoungUsers", class: Migration0007BrakeYoungUsers },
+  { name: "Migration0008SeatReleaseOutbox", class: Migration0008SeatReleaseOutbox },
 ];

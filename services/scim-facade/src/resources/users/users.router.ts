@@ -1,4 +1,4 @@
-import { actorHeaders, Code, ConnectError, reasonOf } from "@cosafe/rpc";
+import { actorHeaders } from "@cosafe/rpc";
 import {
   applyPatch,
   buildListResponse,
@@ -18,14 +18,6 @@ import { toScimUser, toUserMessage, userMaskPaths } from "./users.mapping.js";
 import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
 type ScimContext = Context & { state: ScimState; params: Record<string, string> };
-
-/**
- * How often a PATCH without If-Match re-reads and retries when another writer changed the
- * user in between (identity providers send requests in parallel; such a client must not see
- * a 412 it never asked for). Each retry waits a little, randomly, so racers spread out.
- */
-const patchAttempts = 10;
-const retryPause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
 
 /**
  * /Users: each route maps SCIM to identity-core calls and back. Rules (derivations,
@@ -123,45 +115,46 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
     respond(ctx, 200, project(ctx, toScimUser(updated, baseUrl)), { ETag: weakEtag(updated.etag) });
   });
 
-  /** PATCH: read, apply the operations (@cosafe/scim), write back the touched attributes with the version read. */
+  /**
+   * PATCH: read, apply the operations (@cosafe/scim), write back the touched attributes together
+   * with the user as read (`base`). identity-core merges the change onto the stored user under
+   * its row lock, so parallel PATCHes of one user all land and none answers 412 without an
+   * If-Match (issue 10); an If-Match is compared there, under the lock.
+   */
   router.patch("/Users/:id", async (ctx: ScimContext) => {
     const wanted = ifMatchVersion(ctx);
     ctx.state.note = { resourceType: "User", resourceId: ctx.params.id };
-    for (let attempt = 1; ; attempt++) {
-      const current = await getUser(ctx);
-      note(ctx, current);
-      const etag = wanted ?? current.etag;
-      const patched = applyPatch(toScimUser(current, baseUrl), ctx.request.body, USER_RESOURCE_TYPE);
-      ctx.state.note.ignoredAttributes = patched.ignoredAttributes;
-      const paths = patched.touched
-        .map((attribute) => userMaskPaths[attribute])
-        .filter((p): p is string => Boolean(p));
-      if (paths.length === 0) {
-        // Nothing to write, but a stale If-Match still fails (RFC 7644 §3.14).
-        if (wanted !== undefined && wanted !== current.etag)
-          throw new ScimError(412, undefined, `user ${current.id} has changed since version ${wanted}`);
-        respond(ctx, 200, project(ctx, toScimUser(current, baseUrl)), { ETag: weakEtag(current.etag) });
-        return;
-      }
-      const message = toUserMessage(patched.resource);
-      message.id = current.id;
-      try {
-        const { user, notices } = await core.users.updateUser(
-          { tenantId: ctx.state.tenantId, user: message, updateMask: { paths }, etag },
-          options(ctx),
-        );
-        const updated = present(user, "user");
-        note(ctx, updated);
-        if (notices.length > 0) ctx.state.note.detail = notices.join("; ");
-        respond(ctx, 200, project(ctx, toScimUser(updated, baseUrl)), { ETag: weakEtag(updated.etag) });
-        return;
-      } catch (error) {
-        const raced =
-          error instanceof ConnectError && error.code === Code.Aborted && reasonOf(error) === "ETAG_MISMATCH";
-        if (!raced || wanted !== undefined || attempt >= patchAttempts) throw error;
-        await retryPause(attempt);
-      }
+    const current = await getUser(ctx);
+    note(ctx, current);
+    const read = toScimUser(current, baseUrl);
+    const patched = applyPatch(read, ctx.request.body, USER_RESOURCE_TYPE);
+    ctx.state.note.ignoredAttributes = patched.ignoredAttributes;
+    const paths = patched.touched
+      .map((attribute) => userMaskPaths[attribute])
+      .filter((p): p is string => Boolean(p));
+    if (paths.length === 0) {
+      // Nothing to write, but a stale If-Match still fails (RFC 7644 §3.14).
+      if (wanted !== undefined && wanted !== current.etag)
+        throw new ScimError(412, undefined, `user ${current.id} has changed since version ${wanted}`);
+      respond(ctx, 200, project(ctx, toScimUser(current, baseUrl)), { ETag: weakEtag(current.etag) });
+      return;
     }
+    const message = toUserMessage(patched.resource);
+    message.id = current.id;
+    const { user, notices } = await core.users.updateUser(
+      {
+        tenantId: ctx.state.tenantId,
+        user: message,
+        updateMask: { paths },
+        etag: wanted ?? "",
+        base: toUserMessage(read),
+      },
+      options(ctx),
+    );
+    const updated = present(user, "user");
+    note(ctx, updated);
+    if (notices.length > 0) ctx.state.note.detail = notices.join("; ");
+    respond(ctx, 200, project(ctx, toScimUser(updated, baseUrl)), { ETag: weakEtag(updated.etag) });
   });
 
   router.delete("/Users/:id", async (ctx: ScimContext) => {

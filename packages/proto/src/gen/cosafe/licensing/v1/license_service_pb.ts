@@ -6,13 +6,15 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { License, Seat } from "./license_pb.js";
 import { file_cosafe_licensing_v1_license } from "./license_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file cosafe/licensing/v1/license_service.proto.
  */
 export const file_cosafe_licensing_v1_license_service: GenFile = /*@__PURE__*/
-  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlIjkKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkiPwoUQWxsb2NhdGVTZWF0UmVzcG9uc2USJwoEc2VhdBgBIAEoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdCI4ChJSZWxlYXNlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3NlYXRfaWQYAiABKAkiFQoTUmVsZWFzZVNlYXRSZXNwb25zZSJMChBMaXN0U2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJqChFMaXN0U2VhdHNSZXNwb25zZRIoCgVzZWF0cxgBIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSIzCg9Qcm92aXNpb25lZFVzZXISDwoHdXNlcl9pZBgBIAEoCRIPCgdzZWF0X2lkGAIgASgJIokBChVSZWNvbmNpbGVTZWF0c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEj8KEXByb3Zpc2lvbmVkX3VzZXJzGAIgAygLMiQuY29zYWZlLmxpY2Vuc2luZy52MS5Qcm92aXNpb25lZFVzZXISHAoUZ3JhY2VfcGVyaW9kX3NlY29uZHMYAyABKAUizAEKFlJlY29uY2lsZVNlYXRzUmVzcG9uc2USMQoOcmVsZWFzZWRfc2VhdHMYASADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSMAoNZ3JhbnRlZF9zZWF0cxgCIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIYChBvdmVycnVuX3VzZXJfaWRzGAMgAygJEjMKEHJlYXNzaWduZWRfc2VhdHMYBCADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQy4gQKDkxpY2Vuc2VTZXJ2aWNlEl0KCkdldExpY2Vuc2USJi5jb3NhZmUubGljZW5zaW5nLnYxLkdldExpY2Vuc2VSZXF1ZXN0GicuY29zYWZlLmxpY2Vuc2luZy52MS5HZXRMaWNlbnNlUmVzcG9uc2USYwoMU2V0U2VhdExpbWl0EiguY29zYWZlLmxpY2Vuc2luZy52MS5TZXRTZWF0TGltaXRSZXF1ZXN0GikuY29zYWZlLmxpY2Vuc2luZy52MS5TZXRTZWF0TGltaXRSZXNwb25zZRJjCgxBbGxvY2F0ZVNlYXQSKC5jb3NhZmUubGljZW5zaW5nLnYxLkFsbG9jYXRlU2VhdFJlcXVlc3QaKS5jb3NhZmUubGljZW5zaW5nLnYxLkFsbG9jYXRlU2VhdFJlc3BvbnNlEmAKC1JlbGVhc2VTZWF0EicuY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlcXVlc3QaKC5jb3NhZmUubGljZW5zaW5nLnYxLlJlbGVhc2VTZWF0UmVzcG9uc2USWgoJTGlzdFNlYXRzEiUuY29zYWZlLmxpY2Vuc2luZy52MS5MaXN0U2VhdHNSZXF1ZXN0GiYuY29zYWZlLmxpY2Vuc2luZy52MS5MaXN0U2VhdHNSZXNwb25zZRJpCg5SZWNvbmNpbGVTZWF0cxIqLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXF1ZXN0GisuY29zYWZlLmxpY2Vuc2luZy52MS5SZWNvbmNpbGVTZWF0c1Jlc3BvbnNlYgZwcm90bzM", [file_cosafe_licensing_v1_license]);
+  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlImgKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSLQoJbm90X2FmdGVyGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/ChRBbGxvY2F0ZVNlYXRSZXNwb25zZRInCgRzZWF0GAEgASgLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0IkkKElJlbGVhc2VTZWF0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDwoHc2VhdF9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJIhUKE1JlbGVhc2VTZWF0UmVzcG9uc2UiTAoQTGlzdFNlYXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiagoRTGlzdFNlYXRzUmVzcG9uc2USKAoFc2VhdHMYASADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUiMwoPUHJvdmlzaW9uZWRVc2VyEg8KB3VzZXJfaWQYASABKAkSDwoHc2VhdF9pZBgCIAEoCSKJAQoVUmVjb25jaWxlU2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI/ChFwcm92aXNpb25lZF91c2VycxgCIAMoCzIkLmNvc2FmZS5saWNlbnNpbmcudjEuUHJvdmlzaW9uZWRVc2VyEhwKFGdyYWNlX3BlcmlvZF9zZWNvbmRzGAMgASgFIswBChZSZWNvbmNpbGVTZWF0c1Jlc3BvbnNlEjEKDnJlbGVhc2VkX3NlYXRzGAEgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0EjAKDWdyYW50ZWRfc2VhdHMYAiADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSGAoQb3ZlcnJ1bl91c2VyX2lkcxgDIAMoCRIzChByZWFzc2lnbmVkX3NlYXRzGAQgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0MuIECg5MaWNlbnNlU2VydmljZRJdCgpHZXRMaWNlbnNlEiYuY29zYWZlLmxpY2Vuc2luZy52MS5HZXRMaWNlbnNlUmVxdWVzdBonLmNvc2FmZS5saWNlbnNpbmcudjEuR2V0TGljZW5zZVJlc3BvbnNlEmMKDFNldFNlYXRMaW1pdBIoLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVxdWVzdBopLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVzcG9uc2USYwoMQWxsb2NhdGVTZWF0EiguY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXF1ZXN0GikuY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXNwb25zZRJgCgtSZWxlYXNlU2VhdBInLmNvc2FmZS5saWNlbnNpbmcudjEuUmVsZWFzZVNlYXRSZXF1ZXN0GiguY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlc3BvbnNlEloKCUxpc3RTZWF0cxIlLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVxdWVzdBomLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVzcG9uc2USaQoOUmVjb25jaWxlU2VhdHMSKi5jb3NhZmUubGljZW5zaW5nLnYxLlJlY29uY2lsZVNlYXRzUmVxdWVzdBorLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXNwb25zZWIGcHJvdG8z", [file_cosafe_licensing_v1_license, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message cosafe.licensing.v1.GetLicenseRequest
@@ -100,6 +102,14 @@ export type AllocateSeatRequest = Message<"cosafe.licensing.v1.AllocateSeatReque
    * @generated from field: string user_id = 2;
    */
   userId: string;
+
+  /**
+   * When set, no seat is taken after this instant (licensing's database clock):
+   * the caller gives up then, so a late allocation never leaves a stray seat.
+   *
+   * @generated from field: google.protobuf.Timestamp not_after = 3;
+   */
+  notAfter?: Timestamp | undefined;
 };
 
 /**
@@ -136,9 +146,18 @@ export type ReleaseSeatRequest = Message<"cosafe.licensing.v1.ReleaseSeatRequest
   tenantId: string;
 
   /**
+   * The seat to release; empty to release the seat user_id holds.
+   *
    * @generated from field: string seat_id = 2;
    */
   seatId: string;
+
+  /**
+   * Used only when seat_id is empty.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
 };
 
 /**
@@ -351,7 +370,8 @@ export const LicenseService: GenService<{
    * statement, so the limit holds under any concurrency and replica count.
    * Permission: SYSTEM. Errors: FAILED_PRECONDITION (LICENSE_LIMIT_REACHED,
    * "N of M seats in use" in the message, ErrorInfo metadata seatsInUse and
-   * seatLimit), INVALID_ARGUMENT (TENANT_ID_INVALID, USER_ID_INVALID).
+   * seatLimit), INVALID_ARGUMENT (TENANT_ID_INVALID, USER_ID_INVALID),
+   * DEADLINE_EXCEEDED (ALLOCATION_EXPIRED: not_after has passed, no seat taken).
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.AllocateSeat
    */
@@ -363,8 +383,9 @@ export const LicenseService: GenService<{
   /**
    * Releases a seat by its id. Idempotent: releasing a released or unknown
    * seat succeeds and changes nothing, so a late release never frees a seat
-   * allocated later for the same user (it has another id).
-   * Permission: SYSTEM. Errors: INVALID_ARGUMENT (SEAT_ID_INVALID).
+   * allocated later for the same user (it has another id). Without a seat id,
+   * releases the seat the user holds (an allocation whose answer was lost).
+   * Permission: SYSTEM. Errors: INVALID_ARGUMENT (SEAT_ID_INVALID, USER_ID_INVALID).
    *
    * @generated from rpc cosafe.licensing.v1.LicenseService.ReleaseSeat
    */
