@@ -6,6 +6,7 @@ import {
   ENTERPRISE_USER_SCHEMA,
   type Filter,
   GROUP_RESOURCE_TYPE,
+  literalControlCharacter,
   type MemberChanges,
   parseAttributeList,
   parseFilter,
@@ -36,7 +37,10 @@ const attributeRef = fc.record(
 );
 const stringValue = fc
   .oneof(
-    fc.string({ unit: "binary" }),
+    // Control characters are refused in literals (filterLimits, docs/adr/0018).
+    fc
+      .string({ unit: "binary" })
+      .filter((value) => !literalControlCharacter.test(value)),
     fc.date({ noInvalidDate: true, min: new Date(0) }).map((d) => d.toISOString()),
   )
   .map((value) => ({ value, valueType: DATE_TIME.test(value) ? "dateTime" : "string" }) as const);
