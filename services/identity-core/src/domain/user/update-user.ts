@@ -13,6 +13,7 @@ import { reprovisionUsers } from "../provisioning/reprovision-users.js";
 import { releaseUnused, storedSeats, withSeats } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
+import { checkUserTexts } from "../text-limits.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
@@ -70,6 +71,7 @@ export class UpdateUser {
   ): Promise<{ user: User; notices: string[] }> {
     requireTenantAccess(call, tenantId, writers);
     const mask = resolveUserMask(update.mask);
+    checkUserTexts(update.input, mask.fields);
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     // Ids are compared as text below (seats taken vs. users re-provisioned): one spelling.
     const userId = update.userId.toLowerCase();

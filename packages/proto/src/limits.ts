@@ -1,0 +1,39 @@
+/**
+ * Limits on the text identity-core stores, part of the cosafe.identity.v1 contract
+ * (docs/adr/0018-input-limits.md). identity-core refuses a longer value or one with a control
+ * character with INVALID_ARGUMENT and the reason TEXT_TOO_LONG or TEXT_CONTROL_CHARACTER (metadata
+ * `field`); the SCIM facade checks the same figures early and documents them at /Schemas.
+ */
+export const textLimits = {
+  /** userName, externalId, displayName (users and groups): they are indexed and shown everywhere. */
+  short: 256,
+  /** Every other stored string: title, name parts, email and phone values and types, locale, … */
+  long: 1024,
+} as const;
+
+/** Fields that get {@link textLimits.short}; every other stored string gets {@link textLimits.long}. */
+export const shortTextFields: ReadonlySet<string> = new Set(["userName", "externalId", "displayName"]);
+
+/** The character length limit of a stored field, named as SCIM names it (`name.givenName`, `emails.value`). */
+export function textLimitOf(field: string): number {
+  return shortTextFields.has(field) ? textLimits.short : textLimits.long;
+}
+
+/** C0 controls (NUL, tab, newline, …) and DEL: never part of a stored name, title, address or filter literal. */
+export const controlCharacter = /[\u0000-\u001f\u007f]/;
+
+export type TextProblem = "TEXT_TOO_LONG" | "TEXT_CONTROL_CHARACTER";
+
+/** What is wrong with a value of `field`, or undefined when it may be stored. Length counts UTF-16 code units. */
+export function textProblem(field: string, value: string): TextProblem | undefined {
+  if (value.length > textLimitOf(field)) return "TEXT_TOO_LONG";
+  if (controlCharacter.test(value)) return "TEXT_CONTROL_CHARACTER";
+  return undefined;
+}
+
+/** The message both services use for a refused value. */
+export function textProblemMessage(field: string, problem: TextProblem): string {
+  return problem === "TEXT_TOO_LONG"
+    ? `${field} is longer than ${textLimitOf(field)} characters`
+    : `${field} contains a control character (U+0000–U+001F or U+007F)`;
+}
