@@ -19,15 +19,24 @@ export function textLimitOf(field: string): number {
   return shortTextFields.has(field) ? textLimits.short : textLimits.long;
 }
 
-/** C0 controls (NUL, tab, newline, …) and DEL: never part of a stored name, title, address or filter literal. */
-export const controlCharacter = /[\u0000-\u001f\u007f]/;
+/**
+ * The index of the first C0 control (NUL, tab, newline, …) or DEL in `value`, or -1; characters
+ * in `allowed` (e.g. "\t\n\r") are skipped. No stored string or filter literal carries one.
+ */
+export function controlCharacterAt(value: string, allowed = ""): number {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 || code === 0x7f) && !allowed.includes(value.charAt(i))) return i;
+  }
+  return -1;
+}
 
 export type TextProblem = "TEXT_TOO_LONG" | "TEXT_CONTROL_CHARACTER";
 
 /** What is wrong with a value of `field`, or undefined when it may be stored. Length counts UTF-16 code units. */
 export function textProblem(field: string, value: string): TextProblem | undefined {
   if (value.length > textLimitOf(field)) return "TEXT_TOO_LONG";
-  if (controlCharacter.test(value)) return "TEXT_CONTROL_CHARACTER";
+  if (controlCharacterAt(value) >= 0) return "TEXT_CONTROL_CHARACTER";
   return undefined;
 }
 

@@ -13,5 +13,14 @@ export const filterLimits = {
   depth: 12,
 } as const;
 
-/** Characters a filter literal or path never carries (C0 controls and DEL): 400 invalidFilter. */
-export const literalControlCharacter = /[\u0000-\u001f\u007f]/;
+/**
+ * The index of the first C0 control or DEL in `value`, or -1; characters in `allowed` are skipped.
+ * A filter literal never carries one (400 invalidFilter); outside literals only whitespace may occur.
+ */
+export function controlCharacterAt(value: string, allowed = ""): number {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if ((code < 0x20 || code === 0x7f) && !allowed.includes(value.charAt(i))) return i;
+  }
+  return -1;
+}

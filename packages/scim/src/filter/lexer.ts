@@ -1,5 +1,5 @@
 import { ScimError, type ScimType } from "../errors/scim-error.js";
-import { filterLimits, literalControlCharacter } from "../limits.js";
+import { controlCharacterAt, filterLimits } from "../limits.js";
 
 export type TokenKind = "(" | ")" | "[" | "]" | "string" | "word";
 
@@ -30,8 +30,8 @@ export function syntaxError(scimType: ScimType, message: string, position: numbe
 export function tokenize(source: string, scimType: ScimType): Token[] {
   if (source.length > filterLimits.length)
     throw syntaxError(scimType, `longer than ${filterLimits.length} characters`, filterLimits.length);
-  const control = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.exec(source);
-  if (control) throw syntaxError(scimType, "control character outside a string literal", control.index);
+  const control = controlCharacterAt(source, "\t\n\f\r");
+  if (control >= 0) throw syntaxError(scimType, "control character in the filter", control);
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
@@ -78,7 +78,7 @@ function decodeString(text: string, start: number, scimType: ScimType): string {
   } catch {
     throw syntaxError(scimType, `invalid string literal ${JSON.stringify(text)}`, start);
   }
-  if (literalControlCharacter.test(value))
+  if (controlCharacterAt(value) >= 0)
     throw syntaxError(scimType, "a string literal contains a control character", start);
   return value;
 }

@@ -1,7 +1,7 @@
 import type { ScimType } from "../errors/scim-error.js";
+import { filterLimits } from "../limits.js";
 import { type AttributeRef, isAttributeName, splitAttributeRef } from "../path/attribute-path.js";
 import type { CompareOperator, Filter, FilterValue, FilterValueType } from "./ast.js";
-import { filterLimits } from "../limits.js";
 import { syntaxError, type Token } from "./lexer.js";
 
 const COMPARE_OPERATORS = new Set<string>(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]);

@@ -4,7 +4,7 @@ import type { UserFieldPath } from "./user/user-fields.js";
 import type { UserInput } from "./user/user-input.js";
 
 /** One stored string and the name a caller knows it by (SCIM's spelling: `name.givenName`, `emails.value`). */
-type Text = [field: string, value: string | undefined];
+type Text = [field: string, value: string | null | undefined];
 
 /**
  * Refuses text identity-core would store but must not (docs/adr/0018-input-limits.md): longer than

@@ -1,6 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { FilterOperator, type FilterValue } from "@cosafe/proto/identity";
-import { controlCharacter } from "@cosafe/proto/limits";
+import { controlCharacterAt } from "@cosafe/proto/limits";
 import { invalidArgument } from "../../domain/domain-error.js";
 import { type SqlFragment, sql } from "./sql-fragment.js";
 
@@ -22,7 +22,7 @@ function escapeLike(value: string): string {
 function stringValue(value: FilterValue | undefined, field: string): string {
   if (value?.kind.case !== "stringValue") throw invalid(`${field} compares with a string`);
   // PostgreSQL text cannot hold NUL; no stored value has a control character (docs/adr/0018).
-  if (controlCharacter.test(value.kind.value)) throw invalid(`${field}: the value has a control character`);
+  if (controlCharacterAt(value.kind.value) >= 0) throw invalid(`${field}: the value has a control character`);
   return value.kind.value;
 }
 
