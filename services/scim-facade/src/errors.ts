@@ -15,6 +15,7 @@ const byReason: Record<string, ScimOutcome> = {
   // Stored text limits (docs/adr/0018): the facade checks them first, identity-core again.
   TEXT_TOO_LONG: { status: 400, scimType: "invalidValue" },
   TEXT_CONTROL_CHARACTER: { status: 400, scimType: "invalidValue" },
+  TEXT_INVALID_UNICODE: { status: 400, scimType: "invalidValue" },
   USER_NAME_TAKEN: { status: 409, scimType: "uniqueness" },
   GROUP_NAME_TAKEN: { status: 409, scimType: "uniqueness" },
   GROUP_EXTERNAL_ID_TAKEN: { status: 409, scimType: "uniqueness" },
