@@ -330,7 +330,8 @@ function listQuery(): string {
   if (chance(0.15)) params.set("sortOrder", pick(["ascending", "descending", "sideways", ""]));
   if (chance(0.15))
     params.set("attributes", pick(["userName,emails.value", "x[", "members", hostileString()]));
-  if (chance(0.1)) params.set("excludedAttributes", pick(["members", "name.", "urn:x", hostileString()]));
+  // Groups pages without members mostly (each group's members cost a call, R25).
+  params.set("excludedAttributes", chance(0.1) ? pick(["name.", "urn:x", hostileString()]) : "members");
   if (chance(0.05)) params.append("filter", "userName pr");
   return params.toString().replace(/\+/g, "%20");
 }
@@ -766,5 +767,5 @@ describe("seeded bad-input fuzz (issue 15 regression corpus)", () => {
     }
     expect(await http.read("Users", user.id)).toEqual(before.user);
     expect(await http.read("Groups", group.id)).toEqual(before.group);
-  }, 300_000);
+  }, 900_000);
 });
