@@ -85,11 +85,10 @@ describe("stored text limits (docs/adr/0018)", () => {
       { userName: "ok-7", title: "line\nbreak" },
       { userName: "ok-8", emails: [{ value: "a\u0007@example.com" }] },
       { userName: "ok-9", name: { familyName: "del\u007f" } },
-      { userName: "ok-10", title: "lone \ud800 surrogate" },
     ]) {
       expect(await refusal(h.users.createUser({ tenantId, user }, as(adminActor(tenantId))))).toMatchObject({
         code: Code.InvalidArgument,
-        reason: expect.stringMatching(/^TEXT_(CONTROL_CHARACTER|INVALID_UNICODE)$/),
+        reason: "TEXT_CONTROL_CHARACTER",
       });
     }
     expect(await count("app_user")).toBe(before);
