@@ -14,6 +14,7 @@ export type {
 export { matchesFilter } from "./filter/evaluate-filter.js";
 export { parseFilter } from "./filter/parse-filter.js";
 export { printFilter, printFilterValue } from "./filter/print-filter.js";
+export { controlCharacterAt, filterLimits } from "./limits.js";
 export {
   buildListResponse,
   LIST_RESPONSE_SCHEMA,

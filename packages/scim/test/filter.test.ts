@@ -36,6 +36,6 @@ describe("printFilter", () => {
   });
 
   it("prints strings as JSON", () => {
-    expect(printFilter(parseFilter('a eq "q\\"\\\\\\n"'))).toBe('a eq "q\\"\\\\\\n"');
+    expect(printFilter(parseFilter('a eq "q\\"\\\\\\u00e9"'))).toBe('a eq "q\\"\\\\é"');
   });
 });

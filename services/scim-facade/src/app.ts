@@ -10,6 +10,7 @@ import { healthRouter } from "./health.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { parseBodies } from "./middleware/body-limits.js";
 import { requireJsonBody } from "./middleware/content-type.js";
+import { requestGuards } from "./middleware/request-limits.js";
 import { requestLogging } from "./middleware/request-logging.js";
 import { scimErrors } from "./middleware/scim-errors.js";
 import { provisioningLog } from "./provisioning-log/index.js";
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
   app.use(requestLogging(deps.logger));
   app.use(provisioningLog({ batcher: deps.provisioningLog, prefix: scimPrefix, logger: deps.logger }));
   app.use(scimErrors(deps.logger));
+  app.use(requestGuards);
   app.use(async (ctx, next) => {
     ctx.state.note = {};
     await next();

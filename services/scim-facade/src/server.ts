@@ -5,6 +5,7 @@ import { createServiceTransport } from "@cosafe/rpc";
 import { createApp } from "./app.js";
 import { createCoreClients } from "./clients.js";
 import type { ScimFacadeConfig } from "./config.js";
+import { answerClientError } from "./middleware/client-error.js";
 import { createProvisioningLogBatcher } from "./provisioning-log/index.js";
 
 export interface ScimFacade {
@@ -37,6 +38,7 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
   });
   const server: Server = createServer(app.callback());
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError(logger));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(config.port, config.host, resolve);

@@ -1,4 +1,5 @@
 import { ScimError, type ScimType } from "../errors/scim-error.js";
+import { controlCharacterAt, filterLimits } from "../limits.js";
 
 export type TokenKind = "(" | ")" | "[" | "]" | "string" | "word";
 
@@ -27,6 +28,10 @@ export function syntaxError(scimType: ScimType, message: string, position: numbe
  * (attribute paths, operators, keywords, numbers). Whitespace of any kind and amount separates tokens.
  */
 export function tokenize(source: string, scimType: ScimType): Token[] {
+  if (source.length > filterLimits.length)
+    throw syntaxError(scimType, `longer than ${filterLimits.length} characters`, filterLimits.length);
+  const control = controlCharacterAt(source, "\t\n\f\r");
+  if (control >= 0) throw syntaxError(scimType, "control character in the filter", control);
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
@@ -67,9 +72,13 @@ function endOfString(source: string, start: number, scimType: ScimType): number 
 }
 
 function decodeString(text: string, start: number, scimType: ScimType): string {
+  let value: string;
   try {
-    return JSON.parse(text) as string;
+    value = JSON.parse(text) as string;
   } catch {
-    throw syntaxError(scimType, `invalid string literal ${text}`, start);
+    throw syntaxError(scimType, `invalid string literal ${JSON.stringify(text)}`, start);
   }
+  if (controlCharacterAt(value) >= 0)
+    throw syntaxError(scimType, "a string literal contains a control character", start);
+  return value;
 }

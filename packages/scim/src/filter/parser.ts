@@ -1,4 +1,5 @@
 import type { ScimType } from "../errors/scim-error.js";
+import { filterLimits } from "../limits.js";
 import { type AttributeRef, isAttributeName, splitAttributeRef } from "../path/attribute-path.js";
 import type { CompareOperator, Filter, FilterValue, FilterValueType } from "./ast.js";
 import { syntaxError, type Token } from "./lexer.js";
@@ -9,7 +10,6 @@ const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** Unquoted values (Entra documents `externalId eq jyoung`): plain identifier-like words only. */
 const BARE_VALUE = /^[A-Za-z0-9_][A-Za-z0-9._~@+:-]*$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-const MAX_DEPTH = 50;
 
 /**
  * Recursive-descent parser over a token range. Grammar (RFC 7644 §3.4.2.2, precedence `not` > `and` > `or`):
@@ -24,6 +24,7 @@ const MAX_DEPTH = 50;
 export class FilterParser {
   private index: number;
   private depth = 0;
+  private terms = 0;
 
   constructor(
     private readonly tokens: readonly Token[],
@@ -81,7 +82,8 @@ export class FilterParser {
   private parseUnary(inside: boolean): Filter {
     const token = this.peek();
     if (token === undefined) this.fail("expected an expression");
-    if (this.depth >= MAX_DEPTH) this.fail("expression nested too deeply", token);
+    if (this.depth >= filterLimits.depth)
+      this.fail(`expression nested deeper than ${filterLimits.depth} levels`, token);
     if (
       this.isWord(token, "not") &&
       this.tokens[this.index + 1]?.kind === "(" &&
@@ -111,6 +113,9 @@ export class FilterParser {
 
   private parseAttributeExpression(inside: boolean): Filter {
     const pathToken = this.peek() as Token;
+    this.terms += 1;
+    if (this.terms > filterLimits.terms)
+      this.fail(`more than ${filterLimits.terms} attribute expressions`, pathToken);
     const path = this.readPath(pathToken);
     this.index += 1;
     const next = this.peek();

@@ -11,6 +11,7 @@ import type Router from "@koa/router";
 import { maxPageSize } from "../resources/list-params.js";
 import { respond } from "../resources/respond.js";
 import type { ScimState } from "../scim-state.js";
+import { withLimitNotes } from "./limit-notes.js";
 
 /**
  * Discovery (RFC 7644 §4), rendered from the same definitions that validate requests, so
@@ -33,12 +34,12 @@ export function mountDiscovery(router: Router<ScimState>, baseUrl: string) {
     respond(ctx, 200, renderResourceType(type, baseUrl));
   });
   router.get("/Schemas", (ctx) => {
-    respond(ctx, 200, buildListResponse({ resources: renderSchemas(baseUrl) }));
+    respond(ctx, 200, buildListResponse({ resources: renderSchemas(baseUrl).map(withLimitNotes) }));
   });
   router.get("/Schemas/:id", (ctx) => {
-    const schema = renderSchemas(baseUrl).find(
-      (s) => String(s.id).toLowerCase() === ctx.params.id?.toLowerCase(),
-    );
+    const schema = renderSchemas(baseUrl)
+      .map(withLimitNotes)
+      .find((s) => String(s.id).toLowerCase() === ctx.params.id?.toLowerCase());
     if (!schema) throw new ScimError(404, undefined, `schema ${ctx.params.id} not found`);
     respond(ctx, 200, schema);
   });

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { ActorType, Role } from "@cosafe/proto/identity";
-import { actorHeaders, ConnectError, systemActor } from "@cosafe/rpc";
+import { actorHeaders, ConnectError, reasonOf, systemActor } from "@cosafe/rpc";
 import { ScimError } from "@cosafe/scim";
 import type { Middleware } from "koa";
 import type { TokenCache } from "../auth/token-cache.js";
 import type { CoreClients } from "../clients.js";
-import { scimErrorFromRpc } from "../errors.js";
+import { scimErrorFromRpc, tokenRefusedDetail } from "../errors.js";
 import type { ScimState } from "../scim-state.js";
 
 /** What an identity provider's administrator reads while support has paused provisioning. */
@@ -29,9 +29,14 @@ export function authenticate(deps: {
 }): Middleware<ScimState> {
   const callOptions = { headers: actorHeaders(systemActor(deps.serviceName)) };
   return async (ctx, next) => {
-    const secret = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("authorization"))?.[1];
-    if (!secret)
-      throw new ScimError(401, undefined, "missing bearer token: send Authorization: Bearer <SCIM token>");
+    const refuse = (reason: string) => {
+      // The support-only stream of the provisioning log learns why; the client only that it was refused.
+      ctx.state.note.detail = reason;
+      return new ScimError(401, undefined, tokenRefusedDetail);
+    };
+    const header = ctx.get("authorization");
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (!secret) throw refuse(header ? "malformed Authorization header" : "no Authorization header");
     const key = createHash("sha256").update(secret).digest("base64url");
     let token = deps.cache.get(key);
     if (!token) {
@@ -50,8 +55,10 @@ export function authenticate(deps: {
           scimPaused: verified.scimPaused,
         };
       } catch (error) {
-        if (error instanceof ConnectError) throw scimErrorFromRpc(error);
-        throw error;
+        if (!(error instanceof ConnectError)) throw error;
+        const refused = scimErrorFromRpc(error);
+        if (refused.status === 401) throw refuse(`token refused: ${reasonOf(error) ?? "UNAUTHENTICATED"}`);
+        throw refused;
       }
     }
     ctx.state.tenantId = token.tenantId;

@@ -6,13 +6,24 @@ export function weakEtag(version: string): string {
   return `W/"${version}"`;
 }
 
-/** The version an `If-Match` header asks for, or undefined when absent or `*`. */
+/**
+ * The version an `If-Match` header asks for, or undefined when absent or `*` (RFC 7232 §3.1).
+ * A list of entity tags names the first; an unparseable header is 400; an empty entity tag
+ * (`""`, `W/""`) names no version of anything, so it never matches: 412 before any write.
+ */
 export function ifMatchVersion(ctx: Context): string | undefined {
-  const header = ctx.get("if-match").trim();
-  if (!header || header === "*") return undefined;
-  const match = /^(?:W\/)?"([^"]*)"$/.exec(header.split(",")[0]?.trim() ?? "");
-  if (!match) throw new ScimError(400, "invalidSyntax", 'If-Match must be an entity tag such as W/"3"');
-  return match[1];
+  const raw = ctx.req.headers["if-match"];
+  if (raw === undefined) return undefined;
+  const header = (Array.isArray(raw) ? raw.join(",") : raw).trim();
+  if (header === "*") return undefined;
+  const tags = header.split(",").map((tag) => tag.trim());
+  const versions = tags.map((tag) => /^(?:W\/)?"([^"]*)"$/.exec(tag)?.[1]);
+  if (header === "" || versions.some((version) => version === undefined))
+    throw new ScimError(400, "invalidSyntax", 'If-Match must be an entity tag such as W/"3"');
+  const version = versions.find((v) => v !== "");
+  if (version === undefined)
+    throw new ScimError(412, undefined, "If-Match names an empty entity tag, which matches no version");
+  return version;
 }
 
 /** True when `If-None-Match` names the current version: the client's copy is fresh (304). */

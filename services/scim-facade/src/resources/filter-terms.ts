@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { FilterOperator, type FilterValue, FilterValueSchema } from "@cosafe/proto/identity";
-import { type AttributeRef, type CompareFilter, ScimError } from "@cosafe/scim";
+import { type AttributeRef, type CompareFilter, type Filter, ScimError } from "@cosafe/scim";
 
 /** Shared pieces of the per-resource filter translations (users.query.ts, groups.query.ts). */
 export const invalidFilter = (detail: string) => new ScimError(400, "invalidFilter", detail);
@@ -42,9 +42,48 @@ export function filterLiteral(
   if (typeof value === "number")
     throw invalidFilter(`${options.resource} have no numeric attributes to compare with a number`);
   if (options.time) {
-    const date = new Date(value);
-    if (Number.isNaN(date.getTime())) throw invalidFilter(`"${value}" is not a date-time`);
+    const date = filterDate(value);
     return create(FilterValueSchema, { kind: { case: "timestampValue", value: timestampFromDate(date) } });
   }
   return create(FilterValueSchema, { kind: { case: "stringValue", value } });
+}
+
+/** RFC 3339 date-time, the one form SCIM filters compare times with (RFC 7643 §2.3.5). */
+const dateTime = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A filter's date-time literal as a Date: years 0001–9999 (what PostgreSQL and every IdP
+ * agree on), real calendar days (no 2021-02-30), else 400 invalidFilter.
+ */
+export function filterDate(value: string): Date {
+  const parts = dateTime.exec(value);
+  const date = new Date(value);
+  const [year, month, day] = (parts ?? []).slice(1, 4).map(Number) as [number, number, number];
+  const calendar = new Date(0);
+  if (parts) calendar.setUTCFullYear(year, month - 1, day);
+  const valid =
+    parts !== null &&
+    !Number.isNaN(date.getTime()) &&
+    year >= 1 &&
+    calendar.getUTCMonth() === month - 1 &&
+    calendar.getUTCDate() === day &&
+    date.getTime() >= Date.parse("0001-01-01T00:00:00Z") &&
+    date.getTime() <= Date.parse("9999-12-31T23:59:59.999Z");
+  if (!valid)
+    throw invalidFilter(
+      `${JSON.stringify(value)} is not a date-time in the years 0001–9999 (e.g. "2024-01-31T12:00:00Z")`,
+    );
+  return date;
+}
+
+/** The operands of a chain of one logical operator, `a or b or c` → [a, b, c], without recursion. */
+export function operands(filter: Filter & { kind: "and" | "or" }): Filter[] {
+  const result: Filter[] = [];
+  const stack: Filter[] = [filter];
+  while (stack.length > 0) {
+    const next = stack.pop() as Filter;
+    if (next.kind === filter.kind) stack.push(next.right, next.left);
+    else result.push(next);
+  }
+  return result;
 }

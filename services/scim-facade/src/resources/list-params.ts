@@ -1,7 +1,8 @@
 import { type ProjectionParams, ScimError } from "@cosafe/scim";
+import { requestLimits } from "../limits.js";
 
 /** Largest page the facade returns; larger `count`s are lowered to it (RFC 7644 §3.4.2.4). */
-export const maxPageSize = 1000;
+export const maxPageSize = requestLimits.maxPageSize;
 
 type Query = Record<string, unknown>;
 
@@ -38,7 +39,8 @@ export interface ListParams {
 
 /**
  * Reads the SCIM list parameters from a query string or a /.search body (RFC 7644 §3.4.2, §3.4.3):
- * startIndex below 1 means 1, a negative count 0, and count is capped at {@link maxPageSize}.
+ * startIndex below 1 means 1, a negative count 0, and count is capped at {@link maxPageSize}; a startIndex
+ * beyond int32 is lowered to {@link requestLimits.maxStartIndex} (an empty page, never an error).
  */
 export function listParams(query: Query): ListParams {
   const sortOrder = text(param(query, "sortOrder"))?.toLowerCase();
@@ -46,7 +48,10 @@ export function listParams(query: Query): ListParams {
     throw new ScimError(400, "invalidValue", 'sortOrder must be "ascending" or "descending"');
   }
   return {
-    startIndex: Math.max(1, integer(param(query, "startIndex"), "startIndex") ?? 1),
+    startIndex: Math.min(
+      requestLimits.maxStartIndex,
+      Math.max(1, integer(param(query, "startIndex"), "startIndex") ?? 1),
+    ),
     count: Math.min(maxPageSize, Math.max(0, integer(param(query, "count"), "count") ?? 100)),
     filter: text(param(query, "filter")),
     sortBy: text(param(query, "sortBy")),

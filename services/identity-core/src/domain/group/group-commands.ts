@@ -11,6 +11,7 @@ import { DomainError, invalidArgument, notFound } from "../domain-error.js";
 import { releaseAll, storedSeats, withSeats } from "../provisioning/seat-saga.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
+import { checkTexts } from "../text-limits.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag } from "./group-etag.js";
 import type { GroupField, GroupInput } from "./group-input.js";
@@ -62,6 +63,10 @@ export class GroupCommands {
     memberIds: readonly string[],
   ): Promise<Group> {
     requireTenantAccess(call, tenantId, writers);
+    checkTexts([
+      ["displayName", input.displayName],
+      ["externalId", input.externalId],
+    ]);
     const externalId = input.externalId?.trim() || null;
     const displayName = input.displayName?.trim() || externalId;
     if (!displayName) {
@@ -109,6 +114,10 @@ export class GroupCommands {
     etag?: string,
   ): Promise<Group> {
     requireTenantAccess(call, tenantId, writers);
+    checkTexts([
+      ["displayName", mask.includes("display_name") ? input.displayName : undefined],
+      ["externalId", mask.includes("external_id") ? input.externalId : undefined],
+    ]);
     return this.orm.em.fork().transactional(async (em) => {
       // Row-locked: parallel updates without an etag serialise instead of failing the version check.
       const group = await findGroup(em, tenantId, groupId, "UPDATE");

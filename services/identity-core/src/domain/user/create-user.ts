@@ -9,6 +9,7 @@ import { recordChanges } from "../changes/record-changes.js";
 import { invalidArgument, throwIfAbandoned } from "../domain-error.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
+import { checkUserTexts } from "../text-limits.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
 import { auditView } from "./user-audit-view.js";
@@ -45,6 +46,7 @@ export class CreateUser {
     requireTenantAccess(call, tenantId, [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM]);
     const userName = input.userName.trim();
     if (!userName) throw invalidArgument("USER_NAME_REQUIRED", "userName is required", { field: "userName" });
+    checkUserTexts(input);
     const tenant = await findTenant(this.orm.em.fork(), tenantId);
     const { displayName, notice } = deriveDisplayName(input.displayName, input.name, userName);
     const notices = notice ? [notice] : [];

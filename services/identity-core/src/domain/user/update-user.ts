@@ -13,6 +13,7 @@ import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision
 import { reprovisionUsers } from "../provisioning/reprovision-users.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
+import { checkUserTexts } from "../text-limits.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { mergeOntoStored } from "./merge-update.js";
@@ -79,6 +80,7 @@ export class UpdateUser {
   ): Promise<{ user: User; notices: string[] }> {
     requireTenantAccess(call, tenantId, writers);
     const mask = resolveUserMask(update.mask);
+    checkUserTexts(update.input, mask.fields);
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     const userId = update.userId.toLowerCase();
     const released: ReleasedSeat[] = [];

@@ -1,5 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { FilterOperator, type FilterValue } from "@cosafe/proto/identity";
+import { controlCharacterAt } from "@cosafe/proto/limits";
 import { invalidArgument } from "../../domain/domain-error.js";
 import { type SqlFragment, sql } from "./sql-fragment.js";
 
@@ -20,7 +21,22 @@ function escapeLike(value: string): string {
 
 function stringValue(value: FilterValue | undefined, field: string): string {
   if (value?.kind.case !== "stringValue") throw invalid(`${field} compares with a string`);
+  // PostgreSQL text cannot hold NUL; no stored value has a control character (docs/adr/0018).
+  if (controlCharacterAt(value.kind.value) >= 0) throw invalid(`${field}: the value has a control character`);
   return value.kind.value;
+}
+
+/** PostgreSQL's timestamptz covers years 4713 BC to 294276 AD, but a stored time is always in 1…9999. */
+const earliest = Date.parse("0001-01-01T00:00:00Z");
+const latest = Date.parse("9999-12-31T23:59:59.999Z");
+
+function timeValue(value: FilterValue | undefined, field: string): Date {
+  const bound = value?.kind.case === "timestampValue" ? timestampDate(value.kind.value) : undefined;
+  if (!bound) throw invalid(`${field} compares with a date-time`);
+  const time = bound.getTime();
+  if (!(time >= earliest && time <= latest))
+    throw invalid(`${field}: the date-time is outside the years 1 to 9999`);
+  return bound;
 }
 
 const ordering: Partial<Record<FilterOperator, string>> = {
@@ -59,8 +75,7 @@ export function conditionSql(
       throw invalid(`${field} supports only eq, ne and pr`);
     }
     case "timestamp": {
-      const bound = value?.kind.case === "timestampValue" ? timestampDate(value.kind.value) : undefined;
-      if (!bound) throw invalid(`${field} compares with a date-time`);
+      const bound = timeValue(value, field);
       const op =
         operator === FilterOperator.EQUAL
           ? "="

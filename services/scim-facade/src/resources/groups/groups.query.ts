@@ -17,7 +17,7 @@ import {
   parseSortBy,
   ScimError,
 } from "@cosafe/scim";
-import { attributeKey, filterLiteral, filterOperators, invalidFilter } from "../filter-terms.js";
+import { attributeKey, filterLiteral, filterOperators, invalidFilter, operands } from "../filter-terms.js";
 
 /** The filter allowlist of /Groups. */
 const groupFields: Record<string, GroupField> = {
@@ -51,7 +51,8 @@ function translate(filter: Filter, parent?: AttributeRef): GroupFilter {
       return create(GroupFilterSchema, {
         expression: {
           case: filter.kind,
-          value: { filters: [translate(filter.left, parent), translate(filter.right, parent)] },
+          // One list per chain: `a or b or … z` is one level deep on the wire, not 25 (protobuf stops at 100).
+          value: { filters: operands(filter).map((operand) => translate(operand, parent)) },
         },
       });
     case "not":

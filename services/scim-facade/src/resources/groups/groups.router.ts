@@ -17,6 +17,7 @@ import type { ScimState } from "../../scim-state.js";
 import { ifMatchVersion, notModified, weakEtag } from "../etag.js";
 import { type ListParams, listParams, projectionParams } from "../list-params.js";
 import { present, respond } from "../respond.js";
+import { checkStoredTexts } from "../text-limits.js";
 import { loadMembers } from "./group-members.js";
 import { memberIdsOf, putMemberIdsOf, toScimGroup } from "./groups.mapping.js";
 import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
@@ -76,6 +77,7 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
 
   router.post("/Groups", async (ctx: ScimContext) => {
     const { resource, ignoredAttributes } = validateResource(ctx.request.body, GROUP_RESOURCE_TYPE);
+    checkStoredTexts(resource);
     ctx.state.note = { resourceType: "Group", ignoredAttributes };
     const { group } = await core.groups.createGroup(
       {
@@ -114,6 +116,7 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
   /** PUT (R4b): without members the membership stays; without displayName the name stays (R14). */
   router.put("/Groups/:id", async (ctx: ScimContext) => {
     const { resource, ignoredAttributes } = validateResource(ctx.request.body, GROUP_RESOURCE_TYPE);
+    checkStoredTexts(resource);
     const sentName = typeof resource.displayName === "string" && resource.displayName.trim() !== "";
     ctx.state.note = { resourceType: "Group", resourceId: ctx.params.id, ignoredAttributes };
     const tenantId = ctx.state.tenantId;
@@ -151,6 +154,7 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
     ctx.state.note = { resourceType: "Group", resourceId: groupId };
     const plan = planGroupPatch(ctx.request.body, { groupId });
     ctx.state.note.ignoredAttributes = plan.ignoredAttributes;
+    checkStoredTexts(plan.attributes);
     const wanted = ifMatchVersion(ctx);
     if (wanted !== undefined && (await getGroup(ctx)).etag !== wanted) {
       throw new ScimError(412, undefined, `group ${groupId} has changed since version ${wanted}`);

@@ -17,7 +17,7 @@ import {
   ScimError,
   USER_SCHEMA,
 } from "@cosafe/scim";
-import { attributeKey, filterLiteral, filterOperators, invalidFilter } from "../filter-terms.js";
+import { attributeKey, filterLiteral, filterOperators, invalidFilter, operands } from "../filter-terms.js";
 
 /**
  * The filter allowlist of /Users: SCIM attribute paths (lower case) and the typed field
@@ -62,7 +62,8 @@ function translate(filter: Filter, parent?: AttributeRef): UserFilter {
       return create(UserFilterSchema, {
         expression: {
           case: filter.kind,
-          value: { filters: [translate(filter.left, parent), translate(filter.right, parent)] },
+          // One list per chain: `a or b or … z` is one level deep on the wire, not 25 (protobuf stops at 100).
+          value: { filters: operands(filter).map((operand) => translate(operand, parent)) },
         },
       });
     case "not":

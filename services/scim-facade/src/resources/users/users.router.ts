@@ -14,6 +14,7 @@ import type { ScimState } from "../../scim-state.js";
 import { ifMatchVersion, notModified, weakEtag } from "../etag.js";
 import { type ListParams, listParams, projectionParams } from "../list-params.js";
 import { present, respond } from "../respond.js";
+import { checkStoredTexts } from "../text-limits.js";
 import { toScimUser, toUserMessage, userMaskPaths } from "./users.mapping.js";
 import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
@@ -66,6 +67,7 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
 
   router.post("/Users", async (ctx: ScimContext) => {
     const { resource, ignoredAttributes } = validateResource(ctx.request.body, USER_RESOURCE_TYPE);
+    checkStoredTexts(resource);
     ctx.state.note = { resourceType: "User", ignoredAttributes, userName: String(resource.userName ?? "") };
     const { user, notices } = await core.users.createUser(
       { tenantId: ctx.state.tenantId, user: toUserMessage(resource) },
@@ -97,6 +99,7 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
 
   router.put("/Users/:id", async (ctx: ScimContext) => {
     const { resource, ignoredAttributes } = validateResource(ctx.request.body, USER_RESOURCE_TYPE);
+    checkStoredTexts(resource);
     ctx.state.note = { resourceType: "User", resourceId: ctx.params.id, ignoredAttributes };
     const message = toUserMessage(resource);
     message.id = ctx.params.id ?? "";
@@ -129,6 +132,7 @@ export function mountUsers(router: Router<ScimState>, deps: { core: CoreClients;
     const read = toScimUser(current, baseUrl);
     const patched = applyPatch(read, ctx.request.body, USER_RESOURCE_TYPE);
     ctx.state.note.ignoredAttributes = patched.ignoredAttributes;
+    checkStoredTexts(patched.resource);
     const paths = patched.touched
       .map((attribute) => userMaskPaths[attribute])
       .filter((p): p is string => Boolean(p));
