@@ -49,6 +49,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const common = {
     DATABASE_URL: options.databaseUrl,
     COSAFE_SERVICE_CREDENTIALS: credentials,
+    // The launcher (and the tests that borrow its credential) may act in every role; the
+    // facade, identity-core and the support CLI keep their default roles (docs/adr/0006).
+    COSAFE_SERVICE_ROLES: `${launcher.service}:SCIM,ADMIN,SUPPORT,SYSTEM`,
     LOG_LEVEL: options.logLevel ?? "info",
   };
   const quiet = { quiet: options.quiet ?? false };
