@@ -19,14 +19,32 @@ export interface ServiceProcess {
 export function spawnService(
   name: ServiceName,
   env: Record<string, string>,
-  options: { quiet?: boolean; script?: "main" | "migrate" } = {},
+  options: {
+    quiet?: boolean;
+    script?: "main" | "migrate";
+    /** Receives every line the service writes to stdout or stderr instead of our own streams (tests). */
+    onLog?: (line: string) => void;
+  } = {},
 ): ServiceProcess {
   const entry = resolve(repoRoot, "services", name, "src", `${options.script ?? "main"}.ts`);
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", entry], {
     cwd: resolve(repoRoot, "services", name),
     env: { ...process.env, ...env, COSAFE_PARENT_PID: String(process.pid) },
-    stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
+    stdio: options.onLog
+      ? ["ignore", "pipe", "pipe"]
+      : ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
   });
+  if (options.onLog) {
+    const onLog = options.onLog;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream?.on("data", (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) if (line) onLog(line);
+      });
+    }
+  }
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -10,6 +10,8 @@ export interface StackOptions {
   logLevel?: string;
   /** Discard the services' logs (tests). */
   quiet?: boolean;
+  /** Receives each service's output lines instead of stdout/stderr (tests read the logs). */
+  onLog?: (service: string, line: string) => void;
   /** Called with the child pids as soon as they exist. */
   onSpawn?: (pids: number[]) => void;
 }
@@ -54,7 +56,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     COSAFE_SERVICE_ROLES: `${launcher.service}:SCIM,ADMIN,SUPPORT,SYSTEM`,
     LOG_LEVEL: options.logLevel ?? "info",
   };
-  const quiet = { quiet: options.quiet ?? false };
+  const output = (name: string) => {
+    const onLog = options.onLog;
+    return {
+      quiet: options.quiet ?? false,
+      ...(onLog ? { onLog: (line: string) => onLog(name, line) } : {}),
+    };
+  };
 
   const core = spawnService(
     "identity-core",
@@ -64,12 +72,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LICENSING_URL: licensingUrl,
       COSAFE_SERVICE_SECRET: coreSecret,
     },
-    quiet,
+    output("identity-core"),
   );
   const licensing = spawnService(
     "licensing",
     { ...common, LICENSING_PORT: String(options.ports.licensing) },
-    quiet,
+    output("licensing"),
   );
   const facade = spawnService(
     "scim-facade",
@@ -80,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       IDENTITY_CORE_URL: identityCoreUrl,
       COSAFE_SERVICE_SECRET: facadeSecret,
     },
-    quiet,
+    output("scim-facade"),
   );
   const services = [core, licensing, facade];
   options.onSpawn?.(services.map((s) => s.pid));
