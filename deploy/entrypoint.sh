@@ -2,6 +2,8 @@
 # Container entry point of the Cosafe SCIM image (one image, three services).
 #
 #   SERVICE=identity-core|licensing|scim-facade  entrypoint.sh [serve|migrate]
+#   entrypoint.sh cli <cosafe arguments>   the support CLI (packages/cli), e.g. `cli tenants list`
+#   entrypoint.sh tools                    idle until SIGTERM: a tools container to `kubectl exec` the CLI in
 #
 #   serve    (default) run services/$SERVICE/src/main.ts: applies pending migrations under
 #            an advisory lock (identity-core, licensing), then serves until SIGTERM.
@@ -14,9 +16,24 @@
 set -eu
 
 usage() {
-  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]" >&2
+  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]  |  $0 cli <args>  |  $0 tools" >&2
   exit 64
 }
+
+# The image root (/app): this script lives in <root>/deploy.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+
+# The support CLI and the idle tools container need no SERVICE (docs/support-runbook.md).
+case "${1:-}" in
+  cli)
+    shift
+    cd "$root/packages/cli"
+    exec node --import tsx src/main.ts "$@"
+    ;;
+  tools)
+    exec node -e 'process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1 << 30)'
+    ;;
+esac
 
 service="${SERVICE:-}"
 case "$service" in
@@ -37,7 +54,5 @@ case "${1:-serve}" in
   *) usage ;;
 esac
 
-# The image root (/app): this script lives in <root>/deploy.
-root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/services/$service"
 exec node --import tsx "src/$script.ts"
