@@ -4,13 +4,7 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { type ServiceProcess, spawnService } from "@cosafe/dev-stack";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "@cosafe/proto/health";
 import { waitUntilServing } from "@cosafe/rpc";
-import {
-  createTestDatabase,
-  freePort,
-  startTcpProxy,
-  type TcpProxy,
-  type TestDatabase,
-} from "@cosafe/testing";
+import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@cosafe/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 /**
@@ -28,6 +22,7 @@ let services: ServiceProcess[] = [];
 let coreUrl: string;
 let licensingUrl: string;
 let readyzUrl: string;
+const logs: string[] = [];
 
 const withinFiveSeconds = { timeout: 5000, interval: 100 };
 const afterRecovery = { timeout: 15_000, interval: 200 };
@@ -46,6 +41,32 @@ async function readyz(): Promise<number> {
     .catch(() => 0);
 }
 
+function parsed(line: string): { msg?: string; port?: number } | undefined {
+  try {
+    return JSON.parse(line) as { msg?: string; port?: number };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The port a service logs once it listens; fails with its output if it exits first. */
+async function loggedPort(name: string, message: string, service: ServiceProcess): Promise<number> {
+  let exited = false;
+  void service.exited.then(() => {
+    exited = true;
+  });
+  for (let i = 0; i < 600; i++) {
+    for (const line of logs) {
+      if (!line.startsWith(`[${name}] `)) continue;
+      const entry = parsed(line.slice(name.length + 3));
+      if (entry?.msg === message && entry.port) return entry.port;
+    }
+    if (exited) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name} did not start:\n${logs.filter((l) => l.startsWith(`[${name}]`)).join("\n")}`);
+}
+
 beforeAll(async () => {
   database = await createTestDatabase({
     template: { key: "empty", fingerprint: "v1", prepare: async () => {} },
@@ -54,33 +75,39 @@ beforeAll(async () => {
   dbProxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
   const proxiedUrl = new URL(database.url);
   proxiedUrl.host = dbProxy.address;
-  const [corePort, licensingPort, facadePort] = [await freePort(), await freePort(), await freePort()];
-  coreProxy = await startTcpProxy({ host: "127.0.0.1", port: corePort });
   const common = {
     DATABASE_URL: proxiedUrl.toString(),
     COSAFE_SERVICE_CREDENTIALS: `scim-facade:${facadeSecret}`,
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: "info",
   };
-  services = [
-    spawnService("identity-core", { ...common, IDENTITY_CORE_PORT: String(corePort) }, { quiet: true }),
-    spawnService("licensing", { ...common, LICENSING_PORT: String(licensingPort) }, { quiet: true }),
-    spawnService(
-      "scim-facade",
-      {
-        LOG_LEVEL: "silent",
-        SCIM_FACADE_PORT: String(facadePort),
-        IDENTITY_CORE_URL: `http://${coreProxy.address}`,
-        COSAFE_SERVICE_SECRET: facadeSecret,
-      },
-      { quiet: true },
-    ),
-  ];
+  // Port 0 and the port each service logs: no race for free ports with parallel test files.
+  const output = (name: string) => ({ onLog: (line: string) => logs.push(`[${name}] ${line}`) });
+  const core = spawnService("identity-core", { ...common, IDENTITY_CORE_PORT: "0" }, output("identity-core"));
+  const licensing = spawnService("licensing", { ...common, LICENSING_PORT: "0" }, output("licensing"));
+  services = [core, licensing];
+  const [corePort, licensingPort] = await Promise.all([
+    loggedPort("identity-core", "identity-core serving gRPC", core),
+    loggedPort("licensing", "licensing serving gRPC", licensing),
+  ]);
+  coreProxy = await startTcpProxy({ host: "127.0.0.1", port: corePort });
+  const facade = spawnService(
+    "scim-facade",
+    {
+      LOG_LEVEL: "info",
+      SCIM_FACADE_PORT: "0",
+      IDENTITY_CORE_URL: `http://${coreProxy.address}`,
+      COSAFE_SERVICE_SECRET: facadeSecret,
+    },
+    output("scim-facade"),
+  );
+  services.push(facade);
+  const facadePort = await loggedPort("scim-facade", "scim-facade listening", facade);
   coreUrl = `http://127.0.0.1:${corePort}`;
   licensingUrl = `http://127.0.0.1:${licensingPort}`;
   readyzUrl = `http://127.0.0.1:${facadePort}/readyz`;
   await Promise.all([
-    waitUntilServing({ baseUrl: coreUrl, name: "identity-core", exited: services[0]?.exited }),
-    waitUntilServing({ baseUrl: licensingUrl, name: "licensing", exited: services[1]?.exited }),
+    waitUntilServing({ baseUrl: coreUrl, name: "identity-core", exited: core.exited }),
+    waitUntilServing({ baseUrl: licensingUrl, name: "licensing", exited: licensing.exited }),
   ]);
   for (let i = 0; (await readyz()) !== 200; i++) {
     if (i > 100) throw new Error("the facade did not become ready");
