@@ -2,7 +2,8 @@
 # Container entry point of the Cosafe SCIM image (one image, three services).
 #
 #   SERVICE=identity-core|licensing|scim-facade  entrypoint.sh [serve|migrate]
-#   entrypoint.sh cosafe <command> ...            (the support CLI; no SERVICE needed)
+#   entrypoint.sh cosafe <command> ...     the support CLI (`cli` is the same), e.g. `cosafe tenant list`
+#   entrypoint.sh tools                    idle until SIGTERM: a tools container to `kubectl exec` the CLI in
 #
 #   serve    (default) run services/$SERVICE/dist/main.js: applies pending migrations under
 #            an advisory lock (identity-core, licensing), then serves until SIGTERM.
@@ -20,15 +21,21 @@ set -eu
 # The image root (/app): this script lives in <root>/deploy.
 root="$(cd "$(dirname "$0")/.." && pwd)"
 
-if [ "${1:-}" = cosafe ]; then
-  shift
-  exec node --conditions=cosafe-dist "$root/packages/cli/dist/main.js" "$@"
-fi
-
 usage() {
-  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]  or  $0 cosafe <command>" >&2
+  echo "usage: SERVICE=identity-core|licensing|scim-facade $0 [serve|migrate]  |  $0 cosafe <args>  |  $0 tools" >&2
   exit 64
 }
+
+# The support CLI and the idle tools container need no SERVICE (docs/support-runbook.md).
+case "${1:-}" in
+  cosafe | cli)
+    shift
+    exec node --conditions=cosafe-dist "$root/packages/cli/dist/main.js" "$@"
+    ;;
+  tools)
+    exec node -e 'process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1 << 30)'
+    ;;
+esac
 
 service="${SERVICE:-}"
 case "$service" in

@@ -9,5 +9,12 @@ export {
   stringSetting,
   urlSetting,
 } from "./read-config.js";
-export { serviceCredentialsSetting } from "./service-credentials.js";
+export {
+  type ActorRoleName,
+  actorRoleNames,
+  defaultServiceRoles,
+  type ServiceCredentialEntry,
+  type ServiceCredentials,
+  serviceCredentialsSetting,
+} from "./service-credentials.js";
 export { grpcServiceSettings, processSettings } from "./service-settings.js";

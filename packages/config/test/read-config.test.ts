@@ -52,6 +52,32 @@ describe("serviceCredentialsSetting", () => {
       CREDS: "scim-facade:0123456789abcdef, admin-panel:fedcba9876543210",
     });
     expect([...credentials.keys()]).toEqual(["scim-facade", "admin-panel"]);
+    expect([...(credentials.get("scim-facade")?.roles ?? [])]).toEqual(["SCIM", "SYSTEM"]);
+    expect([...(credentials.get("admin-panel")?.roles ?? [])]).toEqual(["ADMIN", "SUPPORT"]);
+  });
+
+  it("accepts two secrets per name during a rotation, not three", () => {
+    const two = readConfig(spec, { CREDS: "support-cli:0123456789abcdef,support-cli:fedcba9876543210" });
+    expect(two.credentials.get("support-cli")?.secrets).toEqual(["0123456789abcdef", "fedcba9876543210"]);
+    expect(() =>
+      readConfig(spec, { CREDS: "a:0123456789abcdef,a:1123456789abcdef,a:2123456789abcdef" }),
+    ).toThrow(/more than 2 secrets/);
+  });
+
+  it("COSAFE_SERVICE_ROLES overrides the defaults; a name without roles is refused", () => {
+    const env = {
+      CREDS: "admin-panel:0123456789abcdef,reports:fedcba9876543210",
+      COSAFE_SERVICE_ROLES: "admin-panel:admin; reports:SUPPORT,SYSTEM",
+    };
+    const { credentials } = readConfig(spec, env);
+    expect([...(credentials.get("admin-panel")?.roles ?? [])]).toEqual(["ADMIN"]);
+    expect([...(credentials.get("reports")?.roles ?? [])]).toEqual(["SUPPORT", "SYSTEM"]);
+    expect(() => readConfig(spec, { CREDS: "reports:fedcba9876543210" })).toThrow(
+      /COSAFE_SERVICE_ROLES names no roles for "reports"/,
+    );
+    expect(() => readConfig(spec, { ...env, COSAFE_SERVICE_ROLES: "reports:ROOT" })).toThrow(
+      /unknown role "ROOT"/,
+    );
   });
 
   it("refuses malformed entries and short secrets without printing them", () => {

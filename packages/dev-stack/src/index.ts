@@ -1,2 +1,3 @@
 export { bootstrapDemoTenant, type DemoTenant, demoInstructions } from "./bootstrap-demo-tenant.js";
+export { type ServiceProcess, spawnService } from "./service-process.js";
 export { type Stack, type StackOptions, startStack } from "./stack.js";

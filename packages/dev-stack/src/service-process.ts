@@ -21,6 +21,8 @@ export interface SpawnOptions {
    * NODE_ENV=production (docs/adr/0020-production-build.md). Default: the sources through tsx.
    */
   compiledRoot?: string;
+  /** Receives every line the service writes to stdout or stderr instead of our own streams (tests). */
+  onLog?: (line: string) => void;
 }
 
 /**
@@ -45,8 +47,21 @@ export function spawnService(
       ...env,
       COSAFE_PARENT_PID: String(process.pid),
     },
-    stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
+    stdio: options.onLog
+      ? ["ignore", "pipe", "pipe"]
+      : ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "pipe" : "inherit"],
   });
+  if (options.onLog) {
+    const onLog = options.onLog;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream?.on("data", (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) if (line) onLog(line);
+      });
+    }
+  }
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

@@ -12,6 +12,8 @@ export interface StackOptions {
   quiet?: boolean;
   /** Run the compiled services under this root instead of the sources (see SpawnOptions). */
   compiledRoot?: string;
+  /** Receives each service's output lines instead of stdout/stderr (tests read the logs). */
+  onLog?: (service: string, line: string) => void;
   /** Called with the child pids as soon as they exist. */
   onSpawn?: (pids: number[]) => void;
 }
@@ -57,9 +59,19 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const common = {
     DATABASE_URL: options.databaseUrl,
     COSAFE_SERVICE_CREDENTIALS: credentials,
+    // The launcher (and the tests that borrow its credential) may act in every role; the
+    // facade, identity-core and the support CLI keep their default roles (docs/adr/0006).
+    COSAFE_SERVICE_ROLES: `${launcher.service}:SCIM,ADMIN,SUPPORT,SYSTEM`,
     LOG_LEVEL: options.logLevel ?? "info",
   };
-  const spawnOptions = { quiet: options.quiet ?? false, compiledRoot: options.compiledRoot };
+  const spawnOptions = (name: string) => {
+    const onLog = options.onLog;
+    return {
+      quiet: options.quiet ?? false,
+      compiledRoot: options.compiledRoot,
+      ...(onLog ? { onLog: (line: string) => onLog(name, line) } : {}),
+    };
+  };
 
   const core = spawnService(
     "identity-core",
@@ -69,10 +81,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       LICENSING_URL: licensingUrl,
       COSAFE_SERVICE_SECRET: coreSecret,
     },
-    spawnOptions,
+    spawnOptions("identity-core"),
   );
   const licensingEnv = { ...common, LICENSING_PORT: String(options.ports.licensing) };
-  let licensing = spawnService("licensing", licensingEnv, spawnOptions);
+  let licensing = spawnService("licensing", licensingEnv, spawnOptions("licensing"));
   const facade = spawnService(
     "scim-facade",
     {
@@ -82,7 +94,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       IDENTITY_CORE_URL: identityCoreUrl,
       COSAFE_SERVICE_SECRET: facadeSecret,
     },
-    spawnOptions,
+    spawnOptions("scim-facade"),
   );
   const services = [core, licensing, facade];
   options.onSpawn?.(services.map((s) => s.pid));
@@ -110,7 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     async restartLicensing() {
       const index = services.indexOf(licensing);
-      licensing = spawnService("licensing", licensingEnv, spawnOptions);
+      licensing = spawnService("licensing", licensingEnv, spawnOptions("licensing"));
       services[index] = licensing;
       await waitForGrpcHealth(licensing, licensingUrl);
     },

@@ -1,2 +1,9 @@
-export { createLogger, type Logger, type LoggerOptions, redactedPaths } from "./create-logger.js";
+export {
+  createLogger,
+  type Logger,
+  type LoggerOptions,
+  redactedFields,
+  redactedPaths,
+} from "./create-logger.js";
 export { currentRequestId, type RequestContext, requestContext } from "./request-context.js";
+export { serializeError } from "./safe-error.js";

@@ -41,4 +41,40 @@ describe("createLogger", () => {
     expect(text).not.toMatch(/cosafe_scim_|Bearer|t0k/);
     expect(text).toContain("[redacted]");
   });
+
+  it("issue 14: never writes the personal data fields of SCIM users, at any depth up to two", () => {
+    const { lines, logger } = capture();
+    logger.warn(
+      {
+        userName: "ada@example.com",
+        user: { name: { givenName: "Ada" }, emails: [{ value: "ada@x" }], phoneNumbers: ["+4179"] },
+        request: { body: { displayName: "Ada L" } },
+        tenantId: "t-1",
+      },
+      "leaky",
+    );
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/ada@|Ada|\+4179/);
+    expect(text).toContain("t-1");
+  });
+
+  it("issue 14: a database error is logged by type, SQLSTATE and constraint, without its SQL or key values", () => {
+    const { lines, logger } = capture();
+    const driver = Object.assign(
+      new Error("insert into app_user (user_name) values ('ada@example.com') - duplicate key value"),
+      {
+        name: "UniqueConstraintViolationException",
+        sqlState: "23505",
+        constraint: "app_user_uq",
+        detail: "Key (user_name)=(ada@example.com)",
+      },
+    );
+    logger.error({ err: new Error("create failed", { cause: driver }) }, "failed");
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain("ada@example.com");
+    expect(lines[0]?.err).toMatchObject({
+      message: "create failed",
+      cause: { type: "UniqueConstraintViolationException", sqlState: "23505", constraint: "app_user_uq" },
+    });
+  });
 });

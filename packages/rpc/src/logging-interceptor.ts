@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { type Logger, requestContext } from "@cosafe/logging";
 import { headers } from "./call-metadata.js";
+import { reasonOf } from "./error-info.js";
 
 /** Codes that mean the caller erred: logged at warn. Everything else failing is logged at error. */
 const clientCodes = new Set([
@@ -17,10 +18,15 @@ const clientCodes = new Set([
   Code.Unimplemented,
 ]);
 
+/** Health checks are probes (kubelet, compose, /readyz): logged at debug only. */
+const probeServices = new Set(["grpc.health.v1.Health"]);
+
 /**
  * Outermost server interceptor: binds the request id (from the caller, or new) to every
- * log line of the call, logs one line per call, and logs unexpected errors with their
- * cause — the client only ever sees a generic INTERNAL for those.
+ * log line of the call and logs one line per call. Failures are logged by code, ErrorInfo
+ * reason and ids — never the message, which may quote user data, nor a database cause's SQL
+ * and parameters (those only at debug). Unexpected errors are logged with their safely
+ * serialised cause; the client only ever sees a generic INTERNAL for those.
  */
 export function createLoggingInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
@@ -35,11 +41,23 @@ export function createLoggingInterceptor(logger: Logger): Interceptor {
         return res;
       } catch (error) {
         const ms = Math.round(performance.now() - started);
+        const probe = probeServices.has(req.service.typeName);
         if (error instanceof ConnectError) {
-          const level = clientCodes.has(error.code) ? "warn" : "error";
+          const clientError = clientCodes.has(error.code);
+          const level = probe ? "debug" : clientError ? "warn" : "error";
           logger[level](
-            { rpc, ms, code: Code[error.code], reason: error.rawMessage, err: error.cause },
+            {
+              rpc,
+              ms,
+              code: Code[error.code],
+              reason: reasonOf(error),
+              ...(clientError ? {} : { err: error.cause }),
+            },
             "rpc failed",
+          );
+          logger.debug(
+            { rpc, message: error.rawMessage, cause: String(error.cause ?? "") },
+            "rpc failure detail",
           );
           throw error;
         }

@@ -2,6 +2,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { ServiceCredentials } from "@cosafe/config";
 import type { Logger } from "@cosafe/logging";
 import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
@@ -11,8 +12,8 @@ export interface RpcServerOptions {
   host: string;
   port: number;
   logger: Logger;
-  /** Accepted service credentials (name → secret). */
-  credentials: ReadonlyMap<string, string>;
+  /** Accepted service credentials: name → secrets (two during a rotation) and allowed actor roles. */
+  credentials: ServiceCredentials;
   /** Registers the service implementations. */
   routes: (router: ConnectRouter) => void;
   /** Fully-qualified names of the services routes registers, for health checks. */
@@ -40,7 +41,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     },
     interceptors: [
       createLoggingInterceptor(options.logger),
-      createServerAuthInterceptor(options.credentials),
+      createServerAuthInterceptor(options.credentials, options.logger),
       ...(options.interceptors ?? []),
     ],
   });

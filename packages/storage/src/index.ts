@@ -1,3 +1,4 @@
+export { type DatabaseProbe, type DatabaseProbeOptions, startDatabaseProbe } from "./database-probe.js";
 export { isUuid } from "./is-uuid.js";
 export { migrateUnderLock } from "./migrate-under-lock.js";
 export { type ServiceOrmOptions, serviceOrmConfig } from "./service-orm-config.js";

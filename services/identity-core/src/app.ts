@@ -1,6 +1,6 @@
 import type { Logger } from "@cosafe/logging";
-import { type RpcServer, startRpcServer } from "@cosafe/rpc";
-import { migrateUnderLock } from "@cosafe/storage";
+import { type RpcServer, ServingStatus, startRpcServer } from "@cosafe/rpc";
+import { migrateUnderLock, startDatabaseProbe } from "@cosafe/storage";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { heldDeprovisionInterceptor } from "./api/deprovision-brake-service.js";
 import { errorTranslationInterceptor } from "./api/error-translation.js";
@@ -102,6 +102,15 @@ export async function startIdentityCore(
       interceptors: [errorTranslationInterceptor, heldDeprovisionInterceptor(deprovisionBrake)],
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
+    // Readiness follows the database: NOT_SERVING within 3 s of PostgreSQL becoming unreachable.
+    const databaseProbe = startDatabaseProbe({
+      databaseUrl: config.databaseUrl,
+      onChange: (reachable) => {
+        server.health.set(reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        if (reachable) logger.info("database reachable again: serving");
+        else logger.error("database unreachable: health NOT_SERVING");
+      },
+    });
     const purge = new ProvisioningLogPurge(orm, logger, {
       retentionDays: config.provisioningLogRetentionDays,
       intervalMs: config.provisioningLogPurgeIntervalMs,
@@ -127,6 +136,7 @@ export async function startIdentityCore(
       reconciliation,
       seats,
       close: async () => {
+        await databaseProbe.stop();
         await server.close();
         await reconciliation?.stop();
         await seats.stop();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { migrationsList } from "../src/storage/migrations/index.js";
-import { testCredential } from "./support/core-harness.js";
+import { testCredential, testServiceRoles } from "./support/core-harness.js";
 
 let database: TestDatabase;
 
@@ -24,6 +24,7 @@ describe("migrations at start-up", () => {
       DATABASE_URL: database.url,
       IDENTITY_CORE_PORT: "0",
       COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
+      COSAFE_SERVICE_ROLES: testServiceRoles,
     });
     const logger = createLogger({ service: "identity-core", level: "silent" });
     const replicas = await Promise.all([1, 2, 3].map(() => startIdentityCore(config, logger)));

@@ -11,7 +11,7 @@ import { type IdentityCore, startIdentityCore } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
 import { LicensingSeatLedger } from "../src/domain/seats/licensing-seat-ledger.js";
 import type { SeatAuthority } from "../src/domain/seats.js";
-import { as, supportActor, testCredential } from "./support/core-harness.js";
+import { as, supportActor, testCredential, testServiceRoles } from "./support/core-harness.js";
 
 /** identity-core's own credential towards licensing (the wiring gives it its own secret). */
 export const coreCredential = { service: "identity-core", secret: "identity-core-secret-0123456789" };
@@ -42,6 +42,7 @@ export async function startLicensingProcess(databaseUrl: string, port?: number):
       COSAFE_SERVICE_CREDENTIALS: [coreCredential, testCredential]
         .map((c) => `${c.service}:${c.secret}`)
         .join(","),
+      COSAFE_SERVICE_ROLES: testServiceRoles,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
       COSAFE_PARENT_PID: String(process.pid),
     },
@@ -121,6 +122,7 @@ export async function startCore(databaseUrl: string, seats: SeatAuthority): Prom
     DATABASE_URL: databaseUrl,
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
+    COSAFE_SERVICE_ROLES: testServiceRoles,
     IDENTITY_CORE_DB_POOL_MAX: "20",
   });
   const core = await startIdentityCore(config, quietLogger(), { seats });

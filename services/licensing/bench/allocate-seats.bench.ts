@@ -112,6 +112,7 @@ try {
       DATABASE_URL: url,
       LICENSING_PORT: String(port),
       COSAFE_SERVICE_CREDENTIALS: `${credential.service}:${credential.secret}`,
+      COSAFE_SERVICE_ROLES: `${credential.service}:SUPPORT,SYSTEM`,
       LOG_LEVEL: "warn",
       LICENSING_DB_POOL_MAX: String(clients),
       COSAFE_PARENT_PID: String(process.pid),

@@ -1,7 +1,7 @@
 import type { Logger } from "@cosafe/logging";
 import { LicenseService } from "@cosafe/proto/licensing";
-import { type RpcServer, startRpcServer } from "@cosafe/rpc";
-import { migrateUnderLock } from "@cosafe/storage";
+import { type RpcServer, ServingStatus, startRpcServer } from "@cosafe/rpc";
+import { migrateUnderLock, startDatabaseProbe } from "@cosafe/storage";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { licenseService } from "./api/license-service.js";
 import type { LicensingConfig } from "./config.js";
@@ -32,9 +32,19 @@ export async function startLicensing(config: LicensingConfig, logger: Logger): P
       serviceNames: [LicenseService.typeName],
     });
     logger.info({ port: server.port }, "licensing serving gRPC");
+    // Readiness follows the database: NOT_SERVING within 3 s of PostgreSQL becoming unreachable.
+    const databaseProbe = startDatabaseProbe({
+      databaseUrl: config.databaseUrl,
+      onChange: (reachable) => {
+        server.health.set(reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING);
+        if (reachable) logger.info("database reachable again: serving");
+        else logger.error("database unreachable: health NOT_SERVING");
+      },
+    });
     return {
       server,
       close: async () => {
+        await databaseProbe.stop();
         await server.close();
         await orm.close();
       },

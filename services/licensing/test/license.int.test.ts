@@ -25,6 +25,7 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     LICENSING_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${credential.service}:${credential.secret}`,
+    COSAFE_SERVICE_ROLES: `${credential.service}:SCIM,ADMIN,SUPPORT,SYSTEM`,
   });
   licensing = await startLicensing(config, createLogger({ service: "licensing", level: "silent" }));
   client = createClient(

@@ -15,6 +15,7 @@ import {
   type LicensingProcess,
   licensingClient,
   licensingTestDatabase,
+  serviceRolesEnv,
   startLicensingProcess,
   support,
   system,
@@ -31,6 +32,7 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     LICENSING_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: credentialsEnv,
+    COSAFE_SERVICE_ROLES: serviceRolesEnv,
   });
   licensing = await startLicensing(
     config,

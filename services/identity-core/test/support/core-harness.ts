@@ -43,6 +43,8 @@ export function identityTestDatabase(): Promise<TestDatabase> {
 }
 
 export const testCredential = { service: "test-suite", secret: "test-suite-secret-0123456789" };
+/** COSAFE_SERVICE_ROLES of the test servers: the test credential may claim every role. */
+export const testServiceRoles = "test-suite:SCIM,ADMIN,SUPPORT,SYSTEM";
 
 export const supportActor: CallActor = {
   type: ActorType.PERSON,
@@ -84,6 +86,7 @@ export async function startCoreHarness(
     DATABASE_URL: database.url,
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
+    COSAFE_SERVICE_ROLES: testServiceRoles,
     IDENTITY_CORE_DB_POOL_MAX: "25",
   });
   const core = await startIdentityCore(

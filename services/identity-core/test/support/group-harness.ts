@@ -23,6 +23,7 @@ import {
   scimActor,
   supportActor,
   testCredential,
+  testServiceRoles,
 } from "./core-harness.js";
 
 /**
@@ -52,6 +53,7 @@ export async function startGroupHarness(options: { seats?: SeatAuthority } = {})
     DATABASE_URL: database.url,
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
+    COSAFE_SERVICE_ROLES: testServiceRoles,
     IDENTITY_CORE_DB_POOL_MAX: "25",
     // Statement counts (R25) must not catch the seat-release drainer's look at its outbox.
     SEAT_RELEASE_DRAIN_INTERVAL_MS: "60000",

@@ -14,6 +14,8 @@ const migrationsDir = join(serviceRoot, "src/storage/migrations");
 
 export const credential = { service: "test-suite", secret: "test-suite-secret-0123456789" };
 export const credentialsEnv = `${credential.service}:${credential.secret}`;
+/** COSAFE_SERVICE_ROLES of the test servers: the test credential may claim every role. */
+export const serviceRolesEnv = `${credential.service}:SCIM,ADMIN,SUPPORT,SYSTEM`;
 
 export const support: CallActor = { type: ActorType.PERSON, id: "support@cosafe.test", role: Role.SUPPORT };
 export const system: CallActor = { type: ActorType.SYSTEM, id: "identity-core", role: Role.SYSTEM };
@@ -66,6 +68,7 @@ export async function startLicensingProcess(options: {
       DATABASE_URL: options.databaseUrl,
       LICENSING_PORT: String(port),
       COSAFE_SERVICE_CREDENTIALS: credentialsEnv,
+      COSAFE_SERVICE_ROLES: serviceRolesEnv,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
       COSAFE_PARENT_PID: String(process.pid),
     },

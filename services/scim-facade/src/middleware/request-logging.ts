@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { type Logger, requestContext } from "@cosafe/logging";
 import type { Middleware } from "koa";
 
+const probePaths = new Set(["/healthz", "/readyz"]);
+
 /**
  * Gives each request an id (the caller's X-Request-Id when sane, else a new one), binds it
  * to every log line and to outgoing gRPC calls, echoes it back, and logs one line per
@@ -17,7 +19,8 @@ export function requestLogging(logger: Logger): Middleware {
       try {
         await next();
       } finally {
-        logger.info(
+        // Probes (/healthz, /readyz) every few seconds per replica: debug, not info.
+        logger[probePaths.has(ctx.path) ? "debug" : "info"](
           {
             method: ctx.method,
             path: ctx.path,
