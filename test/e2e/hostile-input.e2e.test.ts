@@ -272,11 +272,12 @@ describe("401: one detail for every refused token", () => {
       {
         tenantId: s.tenantId,
         name: "expiring",
-        expireTime: { seconds: BigInt(Math.ceil((Date.now() + 1500) / 1000)), nanos: 0 },
+        expireTime: { seconds: BigInt(Math.ceil((Date.now() + 1000) / 1000)), nanos: 0 },
       },
       support,
     );
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // The expiry is at most 2 s away (whole seconds); wait past it with a margin.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     const probes: [string, Record<string, string>][] = [
       ["unknown", { authorization: "Bearer cosafe_scim_unknown-token-0000" }],
       ["revoked", { authorization: `Bearer ${revoked.token}` }],

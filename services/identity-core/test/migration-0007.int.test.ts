@@ -47,7 +47,7 @@ describe("migration 0007", () => {
       await created(users.adopted, "ADMIN");
       await created(users.manual, "ADMIN");
 
-      const applied = await orm.getMigrator().up();
+      const applied = await orm.getMigrator().up({ to: "Migration0007BrakeYoungUsers" });
       expect(applied.map((m) => m.name)).toEqual(["Migration0007BrakeYoungUsers"]);
 
       const { rows } = await db.query<{ id: string; backfilled: boolean }>(
