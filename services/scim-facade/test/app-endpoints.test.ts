@@ -49,12 +49,9 @@ const transport = createRouterTransport(({ service }) => {
     },
   });
   service(GroupService, {
-    updateGroup: (req) => ({
-      group: { id: groupId, tenantId, displayName: req.group?.displayName, etag: "2" },
-    }),
-    replaceGroupMembers(req) {
-      calls.replaceMembers.push(req.userIds);
-      return {};
+    modifyGroup(req) {
+      if (req.replaceMembers) calls.replaceMembers.push(req.replaceMembers.userIds);
+      return { group: { id: groupId, tenantId, displayName: req.displayName || "G", etag: "2" } };
     },
     getGroup: () => ({ group: { id: groupId, tenantId, displayName: "G", etag: "3" } }),
     listGroupMembers: () => ({ members: [], totalSize: 0 }),

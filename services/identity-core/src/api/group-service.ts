@@ -124,6 +124,31 @@ export function groupService(deps: {
         reprovisionedUserIds: outcome.reprovisioned,
       };
     },
+    async modifyGroup(req, ctx) {
+      const outcome = await deps.groups.modify(callContextOf(ctx), req.tenantId, req.groupId, {
+        etag: req.etag || undefined,
+        displayName: req.displayName,
+        externalId: req.externalId,
+        add: req.addUserIds,
+        remove: req.removeUserIds,
+        replace: req.replaceMembers?.userIds,
+        returnMembers: req.returnMembers,
+      });
+      const members = outcome.members ?? [];
+      return {
+        group: toGroupMessage(outcome.group, outcome.etag),
+        addedUserIds: outcome.added,
+        removedUserIds: outcome.removed,
+        deprovisionedUserIds: outcome.deprovisioned,
+        reprovisionedUserIds: outcome.reprovisioned,
+        members: members.map(toGroupMemberMessage),
+        nextMemberPageToken: nextPageToken(
+          { offset: 0, limit: members.length },
+          members.length,
+          outcome.membersTotal,
+        ),
+      };
+    },
     async listGroupMembers(req, ctx) {
       const page = pageRequest(
         { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },

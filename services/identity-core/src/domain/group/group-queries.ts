@@ -9,19 +9,15 @@ import { invalidArgument } from "../domain-error.js";
 import type { PageRequest } from "../page.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag, groupEtags } from "./group-etag.js";
+import { type MemberView, memberPage } from "./member-page.js";
+
+export type { MemberView };
 
 const readers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
 
 export interface GroupView {
   group: Group;
   etag: string;
-}
-
-export interface MemberView {
-  userId: string;
-  display: string;
-  source: "SCIM" | "MANUAL";
-  state: "ACTIVE" | "DORMANT";
 }
 
 /** Reads groups — never with their members, which come only from the paged member list (R25). */
@@ -76,30 +72,7 @@ export class GroupQueries {
     requireTenantAccess(call, tenantId, readers);
     const em = this.orm.em.fork();
     const group = await findGroup(em, tenantId, groupId);
-    const visible =
-      call.actor.role === Role.SCIM
-        ? "(m.source = 'SCIM' or u.managed_by = 'SCIM')"
-        : query.includeDormant
-          ? "true"
-          : "m.state = 'ACTIVE'";
-    const from = `from identity.group_membership m join identity.app_user u on u.id = m.user_id where m.group_id = ? and ${visible}`;
-    const [{ total }] = (await em.execute(`select count(*)::int as total ${from}`, [group.id])) as [
-      { total: number },
-    ];
-    if (query.page.limit === 0 || total <= query.page.offset) return { members: [], total };
-    const rows = (await em.execute(
-      `select m.user_id, u.display_name, m.source, m.state ${from} order by m.user_id limit ? offset ?`,
-      [group.id, query.page.limit, query.page.offset],
-    )) as { user_id: string; display_name: string; source: "SCIM" | "MANUAL"; state: "ACTIVE" | "DORMANT" }[];
-    return {
-      members: rows.map((r) => ({
-        userId: r.user_id,
-        display: r.display_name,
-        source: r.source,
-        state: r.state,
-      })),
-      total,
-    };
+    return memberPage(em, call, group.id, query);
   }
 }
 

@@ -1,4 +1,5 @@
-import type { Group } from "@cosafe/proto/identity";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Group, ModifyGroupRequestSchema } from "@cosafe/proto/identity";
 import { actorHeaders } from "@cosafe/rpc";
 import {
   buildListResponse,
@@ -7,7 +8,6 @@ import {
   type ProjectionParams,
   planGroupPatch,
   projectResource,
-  ScimError,
   validateResource,
 } from "@cosafe/scim";
 import type Router from "@koa/router";
@@ -23,9 +23,15 @@ import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
 
 type ScimContext = Context & { state: ScimState; params: Record<string, string> };
 
+/** What a PUT or PATCH changes, in ModifyGroup's terms. */
+type GroupChange = Pick<
+  MessageInitShape<typeof ModifyGroupRequestSchema>,
+  "displayName" | "externalId" | "addUserIds" | "removeUserIds" | "replaceMembers"
+>;
+
 /**
- * /Groups. Membership changes go to the add/remove/replace-members RPCs and never load
- * the group's members (R25); members are read only when the response must show them.
+ * /Groups. A PUT or PATCH is one ModifyGroup call (ADR 0014) that never loads the group's
+ * members (R25); members are read only when the response must show them.
  */
 export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients; baseUrl: string }) {
   const { core, baseUrl } = deps;
@@ -111,96 +117,83 @@ export function mountGroups(router: Router<ScimState>, deps: { core: CoreClients
     respond(ctx, 200, await render(ctx, group, projectionParams(ctx.query)), { ETag: weakEtag(group.etag) });
   });
 
-  /** PUT (R4b): without members the membership stays; without displayName the name stays (R14). */
-  router.put("/Groups/:id", async (ctx: ScimContext) => {
-    const { resource, ignoredAttributes } = validateResource(ctx.request.body, GROUP_RESOURCE_TYPE);
-    const sentName = typeof resource.displayName === "string" && resource.displayName.trim() !== "";
-    ctx.state.note = { resourceType: "Group", resourceId: ctx.params.id, ignoredAttributes };
-    const tenantId = ctx.state.tenantId;
-    const { group } = await core.groups.updateGroup(
+  /**
+   * The one identity-core call of a PUT or PATCH (ModifyGroup, ADR 0014): etag, names and
+   * members in one transaction. Members come back (first page in the same transaction) only
+   * when the response shows them.
+   */
+  async function modify(ctx: ScimContext, change: GroupChange, projection: ProjectionParams | undefined) {
+    const returnMembers =
+      projection !== undefined && isAttributeRequested(GROUP_RESOURCE_TYPE, "members", projection);
+    const out = await core.groups.modifyGroup(
       {
-        tenantId,
-        group: {
-          id: ctx.params.id,
-          displayName: sentName ? String(resource.displayName) : "",
-          externalId: String(resource.externalId ?? ""),
-        },
-        updateMask: { paths: [...(sentName ? ["display_name"] : []), "external_id"] },
+        tenantId: ctx.state.tenantId,
+        groupId: ctx.params.id,
         etag: ifMatchVersion(ctx) ?? "",
+        ...change,
+        returnMembers,
       },
       options(ctx),
     );
+    const group = present(out.group, "group");
+    note(ctx, group);
+    const members = returnMembers
+      ? [
+          ...out.members,
+          ...(out.nextMemberPageToken
+            ? await loadMembers(core, ctx.state.tenantId, group.id, options(ctx), out.nextMemberPageToken)
+            : []),
+        ]
+      : undefined;
+    const resource = projection
+      ? projectResource(toScimGroup(group, members, baseUrl), GROUP_RESOURCE_TYPE, projection)
+      : undefined;
+    return { group, resource };
+  }
+
+  /** PUT (R4b): without members the membership stays; without displayName the name stays (R14, in the core). */
+  router.put("/Groups/:id", async (ctx: ScimContext) => {
+    const { resource, ignoredAttributes } = validateResource(ctx.request.body, GROUP_RESOURCE_TYPE);
+    ctx.state.note = { resourceType: "Group", resourceId: ctx.params.id, ignoredAttributes };
     const members = putMemberIdsOf(ctx.request.body, resource);
-    if (members !== undefined) {
-      await core.groups.replaceGroupMembers(
-        { tenantId, groupId: ctx.params.id, userIds: members },
-        options(ctx),
-      );
-    }
-    const updated = members !== undefined ? await getGroup(ctx) : present(group, "group");
-    note(ctx, updated);
-    respond(ctx, 200, await render(ctx, updated, projectionParams(ctx.query)), {
-      ETag: weakEtag(updated.etag),
-    });
+    const { group, resource: body } = await modify(
+      ctx,
+      {
+        ...(resource.displayName === undefined ? {} : { displayName: String(resource.displayName) }),
+        externalId: String(resource.externalId ?? ""),
+        ...(members === undefined ? {} : { replaceMembers: { userIds: members } }),
+      },
+      projectionParams(ctx.query),
+    );
+    respond(ctx, 200, body, { ETag: weakEtag(group.etag) });
   });
 
-  /** PATCH: planned without loading members; answers 204 unless the client asks for attributes. */
+  /** PATCH: planned without loading members, one ModifyGroup call; 204 unless the client asks for attributes. */
   router.patch("/Groups/:id", async (ctx: ScimContext) => {
-    const tenantId = ctx.state.tenantId;
-    const groupId = ctx.params.id;
+    const groupId = ctx.params.id ?? "";
     ctx.state.note = { resourceType: "Group", resourceId: groupId };
     const plan = planGroupPatch(ctx.request.body, { groupId });
     ctx.state.note.ignoredAttributes = plan.ignoredAttributes;
-    const wanted = ifMatchVersion(ctx);
-    if (wanted !== undefined && (await getGroup(ctx)).etag !== wanted) {
-      throw new ScimError(412, undefined, `group ${groupId} has changed since version ${wanted}`);
-    }
-    const paths: string[] = [];
-    if (typeof plan.attributes.displayName === "string" && plan.attributes.displayName.trim())
-      paths.push("display_name");
-    if (plan.attributes.externalId !== undefined) paths.push("external_id");
-    // Every IdP write links the group (R11), even one that only changes members: UpdateGroup
-    // with an empty mask is not allowed, so membership calls do the linking themselves.
-    if (paths.length > 0) {
-      await core.groups.updateGroup(
-        {
-          tenantId,
-          group: {
-            id: groupId,
-            displayName: typeof plan.attributes.displayName === "string" ? plan.attributes.displayName : "",
-            externalId: plan.attributes.externalId ?? "",
-          },
-          updateMask: { paths },
-        },
-        options(ctx),
-      );
-    }
-    const { members } = plan;
-    let called = paths.length > 0 || wanted !== undefined;
-    if (members.replace !== undefined) {
-      await core.groups.replaceGroupMembers({ tenantId, groupId, userIds: members.replace }, options(ctx));
-      called = true;
-    } else {
-      if (members.remove.length > 0) {
-        await core.groups.removeGroupMembers({ tenantId, groupId, userIds: members.remove }, options(ctx));
-        called = true;
-      }
-      if (members.add.length > 0) {
-        await core.groups.addGroupMembers({ tenantId, groupId, userIds: members.add }, options(ctx));
-        called = true;
-      }
-    }
-    // A PATCH that changes nothing (e.g. Entra's Remove with an empty value array) still
-    // names a group: a missing, foreign or admin-deleted one is 404, not 204.
-    if (!called) await getGroup(ctx);
+    const { displayName, externalId } = plan.attributes;
     const projection = projectionParams(ctx.query);
-    if (projection.attributes === undefined && projection.excludedAttributes === undefined) {
+    const answers = projection.attributes !== undefined || projection.excludedAttributes !== undefined;
+    // A removed displayName is sent blank: identity-core keeps the name (R14).
+    const { group, resource } = await modify(
+      ctx,
+      {
+        ...(displayName === undefined ? {} : { displayName: displayName ?? "" }),
+        ...(externalId === undefined ? {} : { externalId: externalId ?? "" }),
+        addUserIds: plan.members.add,
+        removeUserIds: plan.members.remove,
+        ...(plan.members.replace === undefined ? {} : { replaceMembers: { userIds: plan.members.replace } }),
+      },
+      answers ? projection : undefined,
+    );
+    if (!resource) {
       ctx.status = 204;
       return;
     }
-    const group = await getGroup(ctx);
-    note(ctx, group);
-    respond(ctx, 200, await render(ctx, group, projection), { ETag: weakEtag(group.etag) });
+    respond(ctx, 200, resource, { ETag: weakEtag(group.etag) });
   });
 
   router.delete("/Groups/:id", async (ctx: ScimContext) => {
