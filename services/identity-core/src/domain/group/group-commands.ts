@@ -9,8 +9,8 @@ import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { DomainError, invalidArgument, notFound } from "../domain-error.js";
 import { releaseAll, storedSeats, withSeats } from "../provisioning/seat-saga.js";
+import { assertScimWritable, tenantForWrite } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
-import { findTenant } from "../tenant/find-tenant.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag } from "./group-etag.js";
 import type { GroupField, GroupInput } from "./group-input.js";
@@ -77,7 +77,7 @@ export class GroupCommands {
     const candidates = isScim(call)
       ? await reprovisionCandidates(this.orm.em.fork(), tenantId, memberIds)
       : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const accountId = isScim(call) ? defaultAccountOf(tenant) : input.accountId || defaultAccountOf(tenant);
       await assertAccountOfTenant(em, tenantId, accountId);
       if (isScim(call)) await assertLinkedNameFree(em, tenantId, displayName);
@@ -114,6 +114,7 @@ export class GroupCommands {
   ): Promise<Group> {
     requireTenantAccess(call, tenantId, writers);
     return this.orm.em.fork().transactional(async (em) => {
+      await assertScimWritable(em, call, tenantId);
       // Row-locked: parallel updates without an etag serialise instead of failing the version check.
       const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
@@ -152,9 +153,9 @@ export class GroupCommands {
     requireTenantAccess(call, tenantId, writers);
     const released: { seatId: string }[] = [];
     const deprovisioned = await this.orm.em.fork().transactional(async (em) => {
+      const tenant = await tenantForWrite(em, call, tenantId);
       const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
-      const tenant = await findTenant(em, tenantId);
       const members = (await em.execute("select user_id from identity.group_membership where group_id = ?", [
         group.id,
       ])) as {
@@ -200,7 +201,7 @@ export class GroupCommands {
   async addMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await addMembers(this.context(em, call, group, tenant), userIds, taken);
@@ -210,7 +211,7 @@ export class GroupCommands {
 
   async removeMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
-    return this.membershipTransaction(tenantId, [], async (em, tenant) => {
+    return this.membershipTransaction(call, tenantId, [], async (em, tenant) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await removeMembers(this.context(em, call, group, tenant), userIds);
@@ -222,7 +223,7 @@ export class GroupCommands {
   async replaceMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const ctx = this.context(em, call, group, tenant);
@@ -266,7 +267,7 @@ export class GroupCommands {
     }
     const joining = change.replace ?? change.add;
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, joining) : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const displayName = change.displayName?.trim() || undefined;
       const renames = displayName !== undefined || change.externalId !== undefined;
       const writes = renames || change.replace !== undefined || change.add.length + change.remove.length > 0;
@@ -409,6 +410,7 @@ export class GroupCommands {
    * the whole transaction runs again with a seat for it.
    */
   private async membershipTransaction<T>(
+    call: CallContext,
     tenantId: string,
     reprovisionIds: readonly string[],
     work: MembershipWork<T>,
@@ -416,7 +418,7 @@ export class GroupCommands {
     let candidates = [...reprovisionIds];
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.membershipAttempt(tenantId, candidates, work);
+        return await this.membershipAttempt(call, tenantId, candidates, work);
       } catch (error) {
         if (!(error instanceof ReprovisionRace) || attempt >= 3) throw error;
         candidates = [...new Set([...candidates, ...error.userIds])];
@@ -425,6 +427,7 @@ export class GroupCommands {
   }
 
   private async membershipAttempt<T>(
+    call: CallContext,
     tenantId: string,
     reprovisionIds: readonly string[],
     work: MembershipWork<T>,
@@ -437,7 +440,7 @@ export class GroupCommands {
       async (taken) => {
         const outcome = await this.orm.em
           .fork()
-          .transactional(async (em) => work(em, await findTenant(em, tenantId), taken));
+          .transactional(async (em) => work(em, await tenantForWrite(em, call, tenantId), taken));
         released.push(...outcome.released);
         return { result: outcome.result, kept: outcome.kept };
       },

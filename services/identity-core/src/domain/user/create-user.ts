@@ -7,6 +7,7 @@ import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { invalidArgument } from "../domain-error.js";
+import { assertScimWritable } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { deriveDisplayName } from "./display-name.js";
@@ -49,6 +50,7 @@ export class CreateUser {
     const seatId = active ? await this.seats.allocate(tenantId, id) : null;
     try {
       const user = await this.orm.em.fork().transactional(async (em) => {
+        await assertScimWritable(em, call, tenantId);
         const created = em.create(UserSchema, {
           id,
           tenantId,

@@ -11,8 +11,8 @@ import { DomainError, invalidArgument, notFound } from "../domain-error.js";
 import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
 import { reprovisionUsers } from "../provisioning/reprovision-users.js";
 import { releaseUnused, storedSeats, withSeats } from "../provisioning/seat-saga.js";
+import { tenantForWrite } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
-import { findTenant } from "../tenant/find-tenant.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { toE164 } from "./phone-number.js";
@@ -102,7 +102,7 @@ export class UpdateUser {
     const inUse = storedSeats(this.orm);
     const run = async (taken: ReadonlyMap<string, string | null>) => {
       const outcome = await this.orm.em.fork().transactional(async (em) => {
-        const tenant = await findTenant(em, tenantId);
+        const tenant = await tenantForWrite(em, call, tenantId);
         const user = await lockUser(em, tenantId, userId);
         assertUserEtag(user, update.etag);
         let locked: UserFieldPath[] = [];
