@@ -1,6 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type GroupService, MoveGroupPolicy } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
 import { invalidArgument } from "../domain/domain-error.js";
 import type { GroupCommands } from "../domain/group/group-commands.js";
 import type { GroupField } from "../domain/group/group-input.js";
@@ -14,6 +15,26 @@ const groupMaskPaths: Record<string, GroupField> = {
   display_name: "display_name",
   external_id: "external_id",
 };
+
+/** The keyset tokens of ListMembersOfGroups and ListGroupsOfUsers: the last id pair of a page. */
+function encodeKeyset(first: string, second: string): string {
+  return Buffer.from(JSON.stringify({ g: first, u: second })).toString("base64url");
+}
+
+function decodeKeyset(token: string): [string, string] {
+  try {
+    const { g, u } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
+      g?: unknown;
+      u?: unknown;
+    };
+    if (typeof g === "string" && typeof u === "string" && isUuid(g) && isUuid(u)) return [g, u];
+  } catch {
+    // fall through
+  }
+  throw invalidArgument("PAGE_TOKEN_INVALID", "page_token is not one this service issued");
+}
+
+const pageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));
 
 function groupMask(paths: readonly string[]): GroupField[] {
   return paths.map((path) => {
@@ -167,6 +188,34 @@ export function groupService(deps: {
         members: members.map(toGroupMemberMessage),
         totalSize: total,
         nextPageToken: nextPageToken(page, members.length, total),
+      };
+    },
+    async listMembersOfGroups(req, ctx) {
+      const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;
+      const { members, more } = await deps.groupQueries.membersOfGroups(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupIds,
+        { limit: pageLimit(req.pageSize), after: after && { groupId: after[0], userId: after[1] } },
+      );
+      const last = members.at(-1);
+      return {
+        members: members.map((m) => ({ groupId: m.groupId, member: toGroupMemberMessage(m) })),
+        nextPageToken: more && last ? encodeKeyset(last.groupId, last.userId) : "",
+      };
+    },
+    async listGroupsOfUsers(req, ctx) {
+      const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;
+      const { groups, more } = await deps.groupQueries.groupsOfUsers(
+        callContextOf(ctx),
+        req.tenantId,
+        req.userIds,
+        { limit: pageLimit(req.pageSize), after: after && { userId: after[0], groupId: after[1] } },
+      );
+      const last = groups.at(-1);
+      return {
+        groups: groups.map((g) => ({ userId: g.userId, groupId: g.groupId, display: g.display })),
+        nextPageToken: more && last ? encodeKeyset(last.userId, last.groupId) : "",
       };
     },
     async moveGroup(req, ctx) {

@@ -1,5 +1,6 @@
 import { GroupField, type GroupFilter, type GroupOrderBy, Role, SortOrder } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { type Group, GroupSchema } from "../../storage/entities.js";
 import { groupFilterSql, groupSortColumns } from "../../storage/query/group-filter-sql.js";
@@ -9,7 +10,8 @@ import { invalidArgument } from "../domain-error.js";
 import type { PageRequest } from "../page.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag, groupEtags } from "./group-etag.js";
-import { type MemberView, memberPage } from "./member-page.js";
+import { type MemberKey, type MemberView, memberPage, membersOfGroups } from "./member-page.js";
+import { groupsOfUsers, type UserGroupKey } from "./user-groups.js";
 
 export type { MemberView };
 
@@ -57,6 +59,32 @@ export class GroupQueries {
     const groups = rows.map((row: Record<string, unknown>) => em.map(GroupSchema, row));
     const etags = await groupEtags(em, groups);
     return { groups: groups.map((group) => ({ group, etag: etags.get(group.id) ?? "" })), total };
+  }
+
+  /** Members of several groups (ListMembersOfGroups), keyset-paged in (group, user) order (R25). */
+  async membersOfGroups(
+    call: CallContext,
+    tenantId: string,
+    groupIds: readonly string[],
+    query: { limit: number; after?: MemberKey | undefined },
+  ) {
+    requireTenantAccess(call, tenantId, readers);
+    if (groupIds.length > 1000) throw invalidArgument("TOO_MANY_GROUPS", "at most 1000 group ids per call");
+    const ids = [...new Set(groupIds.map((id) => id.toLowerCase()))].filter(isUuid);
+    return membersOfGroups(this.orm.em.fork(), call, tenantId, ids, query);
+  }
+
+  /** Groups of several users (ListGroupsOfUsers, SCIM User.groups), keyset-paged in (user, group) order. */
+  async groupsOfUsers(
+    call: CallContext,
+    tenantId: string,
+    userIds: readonly string[],
+    query: { limit: number; after?: UserGroupKey | undefined },
+  ) {
+    requireTenantAccess(call, tenantId, readers);
+    if (userIds.length > 1000) throw invalidArgument("TOO_MANY_USERS", "at most 1000 user ids per call");
+    const ids = [...new Set(userIds.map((id) => id.toLowerCase()))].filter(isUuid);
+    return groupsOfUsers(this.orm.em.fork(), call, tenantId, ids, query);
   }
 
   /**

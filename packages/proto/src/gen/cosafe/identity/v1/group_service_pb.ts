@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/group_service.proto.
  */
 export const file_cosafe_identity_v1_group_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZjb3NhZmUvaWRlbnRpdHkvdjEvZ3JvdXBfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxImoKEkNyZWF0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSKAoFZ3JvdXAYAiABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFwoPbWVtYmVyX3VzZXJfaWRzGAMgAygJIj8KE0NyZWF0ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiNgoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSI8ChBHZXRHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIusBCgtHcm91cEZpbHRlchIyCgNhbmQYASABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASMQoCb3IYAiABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASLgoDbm90GAMgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwRmlsdGVySAASNwoJY29uZGl0aW9uGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwQ29uZGl0aW9uSABCDAoKZXhwcmVzc2lvbiJDCg9Hcm91cEZpbHRlckxpc3QSMAoHZmlsdGVycxgBIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cEZpbHRlciKlAQoOR3JvdXBDb25kaXRpb24SLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBI0CghvcGVyYXRvchgCIAEoDjIiLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJPcGVyYXRvchIuCgV2YWx1ZRgDIAEoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJWYWx1ZSJrCgxHcm91cE9yZGVyQnkSLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBIsCgVvcmRlchgCIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Tb3J0T3JkZXIiwAEKEUxpc3RHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIvCgZmaWx0ZXIYAiABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXISMgoIb3JkZXJfYnkYAyABKAsyIC5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBPcmRlckJ5EhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJEgwKBHNraXAYBiABKAUibAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEikKBmdyb3VwcxgBIAMoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKQAQoSVXBkYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIoCgVncm91cBgCIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgEIAEoCSI/ChNVcGRhdGVHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIkcKEkRlbGV0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSI1ChNEZWxldGVHcm91cFJlc3BvbnNlEh4KFmRlcHJvdmlzaW9uZWRfdXNlcl9pZHMYASADKAkiTwoWQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEAoIdXNlcl9pZHMYAyADKAkiUQoXQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2USFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSHgoWcmVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCSJSChlSZW1vdmVHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIQCgh1c2VyX2lkcxgDIAMoCSJWChpSZW1vdmVHcm91cE1lbWJlcnNSZXNwb25zZRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAEgAygJEhgKEHJlbW92ZWRfdXNlcl9pZHMYAiADKAkiUwoaUmVwbGFjZUdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhAKCHVzZXJfaWRzGAMgAygJIo8BChtSZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USHgoWZGVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCRIWCg5hZGRlZF91c2VyX2lkcxgCIAMoCRIYChByZW1vdmVkX3VzZXJfaWRzGAMgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBCADKAkinAIKEk1vZGlmeUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCRIZCgxkaXNwbGF5X25hbWUYBCABKAlIAIgBARIYCgtleHRlcm5hbF9pZBgFIAEoCUgBiAEBEhQKDGFkZF91c2VyX2lkcxgGIAMoCRIXCg9yZW1vdmVfdXNlcl9pZHMYByADKAkSNgoPcmVwbGFjZV9tZW1iZXJzGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLk1lbWJlcklkcxIWCg5yZXR1cm5fbWVtYmVycxgJIAEoCEIPCg1fZGlzcGxheV9uYW1lQg4KDF9leHRlcm5hbF9pZCIdCglNZW1iZXJJZHMSEAoIdXNlcl9pZHMYASADKAkigwIKE01vZGlmeUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSGAoQcmVtb3ZlZF91c2VyX2lkcxgDIAMoCRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAQgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBSADKAkSMAoHbWVtYmVycxgGIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cE1lbWJlchIeChZuZXh0X21lbWJlcl9wYWdlX3Rva2VuGAcgASgJIn4KF0xpc3RHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIXCg9pbmNsdWRlX2Rvcm1hbnQYBSABKAgieQoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEjAKB21lbWJlcnMYASADKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBNZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUihwEKEE1vdmVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhkKEXRhcmdldF9hY2NvdW50X2lkGAMgASgJEjMKBnBvbGljeRgEIAEoDjIjLmNvc2FmZS5pZGVudGl0eS52MS5Nb3ZlR3JvdXBQb2xpY3kiPQoRTW92ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiOQoSVW5saW5rR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSKUAQoTVW5saW5rR3JvdXBSZXNwb25zZRIoCgVncm91cBgBIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIdChVtZW1iZXJzaGlwc19jb252ZXJ0ZWQYAiABKAUSIwobZG9ybWFudF9tZW1iZXJzaGlwc19yZW1vdmVkGAMgASgFEg8KB2NoYW5nZWQYBCABKAgq7gEKCkdyb3VwRmllbGQSGwoXR1JPVVBfRklFTERfVU5TUEVDSUZJRUQQABISCg5HUk9VUF9GSUVMRF9JRBABEhwKGEdST1VQX0ZJRUxEX0RJU1BMQVlfTkFNRRACEhsKF0dST1VQX0ZJRUxEX0VYVEVSTkFMX0lEEAMSHgoaR1JPVVBfRklFTERfTUVNQkVSX1VTRVJfSUQQBBIaChZHUk9VUF9GSUVMRF9BQ0NPVU5UX0lEEAUSGwoXR1JPVVBfRklFTERfQ1JFQVRFX1RJTUUQBhIbChdHUk9VUF9GSUVMRF9VUERBVEVfVElNRRAHMsQJCgxHcm91cFNlcnZpY2USXgoLQ3JlYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USVQoIR2V0R3JvdXASIy5jb3NhZmUuaWRlbnRpdHkudjEuR2V0R3JvdXBSZXF1ZXN0GiQuY29zYWZlLmlkZW50aXR5LnYxLkdldEdyb3VwUmVzcG9uc2USWwoKTGlzdEdyb3VwcxIlLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVzcG9uc2USXgoLVXBkYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVwZGF0ZUdyb3VwUmVzcG9uc2USXgoLRGVsZXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuRGVsZXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkRlbGV0ZUdyb3VwUmVzcG9uc2USagoPQWRkR3JvdXBNZW1iZXJzEiouY29zYWZlLmlkZW50aXR5LnYxLkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QaKy5jb3NhZmUuaWRlbnRpdHkudjEuQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2UScwoSUmVtb3ZlR3JvdXBNZW1iZXJzEi0uY29zYWZlLmlkZW50aXR5LnYxLlJlbW92ZUdyb3VwTWVtYmVyc1JlcXVlc3QaLi5jb3NhZmUuaWRlbnRpdHkudjEuUmVtb3ZlR3JvdXBNZW1iZXJzUmVzcG9uc2USdgoTUmVwbGFjZUdyb3VwTWVtYmVycxIuLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USXgoLTW9kaWZ5R3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuTW9kaWZ5R3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLk1vZGlmeUdyb3VwUmVzcG9uc2USbQoQTGlzdEdyb3VwTWVtYmVycxIrLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVxdWVzdBosLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USWAoJTW92ZUdyb3VwEiQuY29zYWZlLmlkZW50aXR5LnYxLk1vdmVHcm91cFJlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuTW92ZUdyb3VwUmVzcG9uc2USXgoLVW5saW5rR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVW5saW5rR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVubGlua0dyb3VwUmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_group, file_google_protobuf_field_mask]);
+  fileDesc("CiZjb3NhZmUvaWRlbnRpdHkvdjEvZ3JvdXBfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxImoKEkNyZWF0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSKAoFZ3JvdXAYAiABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFwoPbWVtYmVyX3VzZXJfaWRzGAMgAygJIj8KE0NyZWF0ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiNgoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSI8ChBHZXRHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIusBCgtHcm91cEZpbHRlchIyCgNhbmQYASABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASMQoCb3IYAiABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASLgoDbm90GAMgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwRmlsdGVySAASNwoJY29uZGl0aW9uGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwQ29uZGl0aW9uSABCDAoKZXhwcmVzc2lvbiJDCg9Hcm91cEZpbHRlckxpc3QSMAoHZmlsdGVycxgBIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cEZpbHRlciKlAQoOR3JvdXBDb25kaXRpb24SLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBI0CghvcGVyYXRvchgCIAEoDjIiLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJPcGVyYXRvchIuCgV2YWx1ZRgDIAEoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJWYWx1ZSJrCgxHcm91cE9yZGVyQnkSLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBIsCgVvcmRlchgCIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Tb3J0T3JkZXIiwAEKEUxpc3RHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIvCgZmaWx0ZXIYAiABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXISMgoIb3JkZXJfYnkYAyABKAsyIC5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBPcmRlckJ5EhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJEgwKBHNraXAYBiABKAUibAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEikKBmdyb3VwcxgBIAMoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKQAQoSVXBkYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIoCgVncm91cBgCIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgEIAEoCSI/ChNVcGRhdGVHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIkcKEkRlbGV0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSI1ChNEZWxldGVHcm91cFJlc3BvbnNlEh4KFmRlcHJvdmlzaW9uZWRfdXNlcl9pZHMYASADKAkiTwoWQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEAoIdXNlcl9pZHMYAyADKAkiUQoXQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2USFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSHgoWcmVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCSJSChlSZW1vdmVHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIQCgh1c2VyX2lkcxgDIAMoCSJWChpSZW1vdmVHcm91cE1lbWJlcnNSZXNwb25zZRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAEgAygJEhgKEHJlbW92ZWRfdXNlcl9pZHMYAiADKAkiUwoaUmVwbGFjZUdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhAKCHVzZXJfaWRzGAMgAygJIo8BChtSZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USHgoWZGVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCRIWCg5hZGRlZF91c2VyX2lkcxgCIAMoCRIYChByZW1vdmVkX3VzZXJfaWRzGAMgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBCADKAkinAIKEk1vZGlmeUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCRIZCgxkaXNwbGF5X25hbWUYBCABKAlIAIgBARIYCgtleHRlcm5hbF9pZBgFIAEoCUgBiAEBEhQKDGFkZF91c2VyX2lkcxgGIAMoCRIXCg9yZW1vdmVfdXNlcl9pZHMYByADKAkSNgoPcmVwbGFjZV9tZW1iZXJzGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLk1lbWJlcklkcxIWCg5yZXR1cm5fbWVtYmVycxgJIAEoCEIPCg1fZGlzcGxheV9uYW1lQg4KDF9leHRlcm5hbF9pZCIdCglNZW1iZXJJZHMSEAoIdXNlcl9pZHMYASADKAkigwIKE01vZGlmeUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSGAoQcmVtb3ZlZF91c2VyX2lkcxgDIAMoCRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAQgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBSADKAkSMAoHbWVtYmVycxgGIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cE1lbWJlchIeChZuZXh0X21lbWJlcl9wYWdlX3Rva2VuGAcgASgJIn4KF0xpc3RHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIXCg9pbmNsdWRlX2Rvcm1hbnQYBSABKAgieQoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEjAKB21lbWJlcnMYASADKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBNZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUiaQoaTGlzdE1lbWJlcnNPZkdyb3Vwc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCWdyb3VwX2lkcxgCIAMoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJUCg9Hcm91cFBhZ2VNZW1iZXISEAoIZ3JvdXBfaWQYASABKAkSLwoGbWVtYmVyGAIgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwTWVtYmVyImwKG0xpc3RNZW1iZXJzT2ZHcm91cHNSZXNwb25zZRI0CgdtZW1iZXJzGAEgAygLMiMuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwUGFnZU1lbWJlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZgoYTGlzdEdyb3Vwc09mVXNlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSI/CglVc2VyR3JvdXASDwoHdXNlcl9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIPCgdkaXNwbGF5GAMgASgJImMKGUxpc3RHcm91cHNPZlVzZXJzUmVzcG9uc2USLQoGZ3JvdXBzGAEgAygLMh0uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJHcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkihwEKEE1vdmVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhkKEXRhcmdldF9hY2NvdW50X2lkGAMgASgJEjMKBnBvbGljeRgEIAEoDjIjLmNvc2FmZS5pZGVudGl0eS52MS5Nb3ZlR3JvdXBQb2xpY3kiPQoRTW92ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiOQoSVW5saW5rR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSKUAQoTVW5saW5rR3JvdXBSZXNwb25zZRIoCgVncm91cBgBIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIdChVtZW1iZXJzaGlwc19jb252ZXJ0ZWQYAiABKAUSIwobZG9ybWFudF9tZW1iZXJzaGlwc19yZW1vdmVkGAMgASgFEg8KB2NoYW5nZWQYBCABKAgq7gEKCkdyb3VwRmllbGQSGwoXR1JPVVBfRklFTERfVU5TUEVDSUZJRUQQABISCg5HUk9VUF9GSUVMRF9JRBABEhwKGEdST1VQX0ZJRUxEX0RJU1BMQVlfTkFNRRACEhsKF0dST1VQX0ZJRUxEX0VYVEVSTkFMX0lEEAMSHgoaR1JPVVBfRklFTERfTUVNQkVSX1VTRVJfSUQQBBIaChZHUk9VUF9GSUVMRF9BQ0NPVU5UX0lEEAUSGwoXR1JPVVBfRklFTERfQ1JFQVRFX1RJTUUQBhIbChdHUk9VUF9GSUVMRF9VUERBVEVfVElNRRAHMq4LCgxHcm91cFNlcnZpY2USXgoLQ3JlYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USVQoIR2V0R3JvdXASIy5jb3NhZmUuaWRlbnRpdHkudjEuR2V0R3JvdXBSZXF1ZXN0GiQuY29zYWZlLmlkZW50aXR5LnYxLkdldEdyb3VwUmVzcG9uc2USWwoKTGlzdEdyb3VwcxIlLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVzcG9uc2USXgoLVXBkYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVwZGF0ZUdyb3VwUmVzcG9uc2USXgoLRGVsZXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuRGVsZXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkRlbGV0ZUdyb3VwUmVzcG9uc2USagoPQWRkR3JvdXBNZW1iZXJzEiouY29zYWZlLmlkZW50aXR5LnYxLkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QaKy5jb3NhZmUuaWRlbnRpdHkudjEuQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2UScwoSUmVtb3ZlR3JvdXBNZW1iZXJzEi0uY29zYWZlLmlkZW50aXR5LnYxLlJlbW92ZUdyb3VwTWVtYmVyc1JlcXVlc3QaLi5jb3NhZmUuaWRlbnRpdHkudjEuUmVtb3ZlR3JvdXBNZW1iZXJzUmVzcG9uc2USdgoTUmVwbGFjZUdyb3VwTWVtYmVycxIuLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USXgoLTW9kaWZ5R3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuTW9kaWZ5R3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLk1vZGlmeUdyb3VwUmVzcG9uc2USbQoQTGlzdEdyb3VwTWVtYmVycxIrLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVxdWVzdBosLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USdgoTTGlzdE1lbWJlcnNPZkdyb3VwcxIuLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0TWVtYmVyc09mR3JvdXBzUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0TWVtYmVyc09mR3JvdXBzUmVzcG9uc2UScAoRTGlzdEdyb3Vwc09mVXNlcnMSLC5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdEdyb3Vwc09mVXNlcnNSZXF1ZXN0Gi0uY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cHNPZlVzZXJzUmVzcG9uc2USWAoJTW92ZUdyb3VwEiQuY29zYWZlLmlkZW50aXR5LnYxLk1vdmVHcm91cFJlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuTW92ZUdyb3VwUmVzcG9uc2USXgoLVW5saW5rR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVW5saW5rR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVubGlua0dyb3VwUmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_group, file_google_protobuf_field_mask]);
 
 /**
  * @generated from message cosafe.identity.v1.CreateGroupRequest
@@ -770,6 +770,181 @@ export const ListGroupMembersResponseSchema: GenMessage<ListGroupMembersResponse
   messageDesc(file_cosafe_identity_v1_group_service, 24);
 
 /**
+ * @generated from message cosafe.identity.v1.ListMembersOfGroupsRequest
+ */
+export type ListMembersOfGroupsRequest = Message<"cosafe.identity.v1.ListMembersOfGroupsRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * At most 1000 group ids.
+   *
+   * @generated from field: repeated string group_ids = 2;
+   */
+  groupIds: string[];
+
+  /**
+   * Maximum number of members in this page, across the groups; 0 means 10000, the cap.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListMembersOfGroupsRequest.
+ * Use `create(ListMembersOfGroupsRequestSchema)` to create a new message.
+ */
+export const ListMembersOfGroupsRequestSchema: GenMessage<ListMembersOfGroupsRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 25);
+
+/**
+ * A member of one of the requested groups.
+ *
+ * @generated from message cosafe.identity.v1.GroupPageMember
+ */
+export type GroupPageMember = Message<"cosafe.identity.v1.GroupPageMember"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: cosafe.identity.v1.GroupMember member = 2;
+   */
+  member?: GroupMember | undefined;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.GroupPageMember.
+ * Use `create(GroupPageMemberSchema)` to create a new message.
+ */
+export const GroupPageMemberSchema: GenMessage<GroupPageMember> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 26);
+
+/**
+ * @generated from message cosafe.identity.v1.ListMembersOfGroupsResponse
+ */
+export type ListMembersOfGroupsResponse = Message<"cosafe.identity.v1.ListMembersOfGroupsResponse"> & {
+  /**
+   * Ordered by group id, then user id.
+   *
+   * @generated from field: repeated cosafe.identity.v1.GroupPageMember members = 1;
+   */
+  members: GroupPageMember[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListMembersOfGroupsResponse.
+ * Use `create(ListMembersOfGroupsResponseSchema)` to create a new message.
+ */
+export const ListMembersOfGroupsResponseSchema: GenMessage<ListMembersOfGroupsResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 27);
+
+/**
+ * @generated from message cosafe.identity.v1.ListGroupsOfUsersRequest
+ */
+export type ListGroupsOfUsersRequest = Message<"cosafe.identity.v1.ListGroupsOfUsersRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * At most 1000 user ids.
+   *
+   * @generated from field: repeated string user_ids = 2;
+   */
+  userIds: string[];
+
+  /**
+   * Maximum number of memberships in this page, across the users; 0 means 10000, the cap.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListGroupsOfUsersRequest.
+ * Use `create(ListGroupsOfUsersRequestSchema)` to create a new message.
+ */
+export const ListGroupsOfUsersRequestSchema: GenMessage<ListGroupsOfUsersRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 28);
+
+/**
+ * One group of one of the requested users.
+ *
+ * @generated from message cosafe.identity.v1.UserGroup
+ */
+export type UserGroup = Message<"cosafe.identity.v1.UserGroup"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string group_id = 2;
+   */
+  groupId: string;
+
+  /**
+   * The group's displayName.
+   *
+   * @generated from field: string display = 3;
+   */
+  display: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.UserGroup.
+ * Use `create(UserGroupSchema)` to create a new message.
+ */
+export const UserGroupSchema: GenMessage<UserGroup> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 29);
+
+/**
+ * @generated from message cosafe.identity.v1.ListGroupsOfUsersResponse
+ */
+export type ListGroupsOfUsersResponse = Message<"cosafe.identity.v1.ListGroupsOfUsersResponse"> & {
+  /**
+   * Ordered by user id, then group id.
+   *
+   * @generated from field: repeated cosafe.identity.v1.UserGroup groups = 1;
+   */
+  groups: UserGroup[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListGroupsOfUsersResponse.
+ * Use `create(ListGroupsOfUsersResponseSchema)` to create a new message.
+ */
+export const ListGroupsOfUsersResponseSchema: GenMessage<ListGroupsOfUsersResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 30);
+
+/**
  * @generated from message cosafe.identity.v1.MoveGroupRequest
  */
 export type MoveGroupRequest = Message<"cosafe.identity.v1.MoveGroupRequest"> & {
@@ -799,7 +974,7 @@ export type MoveGroupRequest = Message<"cosafe.identity.v1.MoveGroupRequest"> & 
  * Use `create(MoveGroupRequestSchema)` to create a new message.
  */
 export const MoveGroupRequestSchema: GenMessage<MoveGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 25);
+  messageDesc(file_cosafe_identity_v1_group_service, 31);
 
 /**
  * @generated from message cosafe.identity.v1.MoveGroupResponse
@@ -816,7 +991,7 @@ export type MoveGroupResponse = Message<"cosafe.identity.v1.MoveGroupResponse"> 
  * Use `create(MoveGroupResponseSchema)` to create a new message.
  */
 export const MoveGroupResponseSchema: GenMessage<MoveGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 26);
+  messageDesc(file_cosafe_identity_v1_group_service, 32);
 
 /**
  * @generated from message cosafe.identity.v1.UnlinkGroupRequest
@@ -838,7 +1013,7 @@ export type UnlinkGroupRequest = Message<"cosafe.identity.v1.UnlinkGroupRequest"
  * Use `create(UnlinkGroupRequestSchema)` to create a new message.
  */
 export const UnlinkGroupRequestSchema: GenMessage<UnlinkGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 27);
+  messageDesc(file_cosafe_identity_v1_group_service, 33);
 
 /**
  * @generated from message cosafe.identity.v1.UnlinkGroupResponse
@@ -878,7 +1053,7 @@ export type UnlinkGroupResponse = Message<"cosafe.identity.v1.UnlinkGroupRespons
  * Use `create(UnlinkGroupResponseSchema)` to create a new message.
  */
 export const UnlinkGroupResponseSchema: GenMessage<UnlinkGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 28);
+  messageDesc(file_cosafe_identity_v1_group_service, 34);
 
 /**
  * Fields of a group that filters and sorting may name.
@@ -1072,6 +1247,33 @@ export const GroupService: GenService<{
     methodKind: "unary";
     input: typeof ListGroupMembersRequestSchema;
     output: typeof ListGroupMembersResponseSchema;
+  },
+  /**
+   * Lists the members of several groups in one call (a SCIM list page that shows members),
+   * paged in (group_id, user_id) order with a keyset token, so a page costs its own size,
+   * never a group's (R25). Visibility as in ListGroupMembers. Ids that name no group of the
+   * tenant have no members. Errors: INVALID_ARGUMENT (more than 1000 group ids,
+   * PAGE_TOKEN_INVALID). Idempotent.
+   *
+   * @generated from rpc cosafe.identity.v1.GroupService.ListMembersOfGroups
+   */
+  listMembersOfGroups: {
+    methodKind: "unary";
+    input: typeof ListMembersOfGroupsRequestSchema;
+    output: typeof ListMembersOfGroupsResponseSchema;
+  },
+  /**
+   * Lists the groups of several users (SCIM User.groups, RFC 7643 §4.1.2, read-only): the
+   * memberships the caller sees (R10; SCIM sees dormant ones, R4), paged in (user_id,
+   * group_id) order with a keyset token. Never loads a group's members (R25).
+   * Errors: INVALID_ARGUMENT (more than 1000 user ids, PAGE_TOKEN_INVALID). Idempotent.
+   *
+   * @generated from rpc cosafe.identity.v1.GroupService.ListGroupsOfUsers
+   */
+  listGroupsOfUsers: {
+    methodKind: "unary";
+    input: typeof ListGroupsOfUsersRequestSchema;
+    output: typeof ListGroupsOfUsersResponseSchema;
   },
   /**
    * Moves a group to another account with a membership policy (R16).
