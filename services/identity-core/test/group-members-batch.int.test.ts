@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { FilterOperator, UserField } from "@cosafe/proto/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Code,
@@ -12,7 +13,8 @@ import {
 
 /**
  * ListMembersOfGroups (issue 16): a SCIM list page that shows members reads them for the
- * whole page in one call, keyset-paged, with the visibility of ListGroupMembers (R10).
+ * whole page in one call, keyset-paged, with the visibility of ListGroupMembers (R10);
+ * ListGroupsOfUsers does the same for SCIM's User.groups, and users filter by group id.
  */
 let h: GroupHarness;
 let t: TenantKit;
@@ -90,3 +92,60 @@ describe("ListMembersOfGroups", () => {
   });
 });
 
+describe("ListGroupsOfUsers and the groups.value user filter (User.groups)", () => {
+  it("R10: the groups of several users in (user, group) pages; manual memberships of manual users stay invisible to SCIM", async () => {
+    const [a, b] = [await t.scimUser(), await t.scimUser()];
+    const manual = await t.manualUser();
+    const g1 = await t.scimGroup([a, b]);
+    const g2 = await t.scimGroup([a]);
+    const manualGroup = await t.manualGroup([manual]);
+    const gone = await t.scimGroup([b]);
+    await t.deleteGroup(gone.id, "admin"); // R18: a tombstone has no memberships and is no group of b
+    const seen: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await h.groups.listGroupsOfUsers(
+        { tenantId: t.tenantId, userIds: [a, b, manual], pageSize: 1, pageToken },
+        t.scim,
+      );
+      seen.push(...page.groups.map((g) => `${g.userId}/${g.groupId}/${g.display}`));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(seen).toEqual(
+      [
+        `${a}/${g1.id}/${g1.displayName}`,
+        `${a}/${g2.id}/${g2.displayName}`,
+        `${b}/${g1.id}/${g1.displayName}`,
+      ].sort(),
+    );
+    const admin = await h.groups.listGroupsOfUsers({ tenantId: t.tenantId, userIds: [manual] }, t.admin);
+    expect(admin.groups.map((g) => g.groupId)).toEqual([manualGroup.id]);
+  });
+
+  it("R10: users filter by a group they are in (SCIM groups.value eq), with SCIM's visibility", async () => {
+    const [a, b] = [await t.scimUser(), await t.scimUser()];
+    const manual = await t.manualUser();
+    const group = await t.scimGroup([a, b]);
+    await t.addMembers(group.id, [manual], "admin");
+    const byGroup = (who: "scim" | "admin") =>
+      h.users.listUsers(
+        {
+          tenantId: t.tenantId,
+          pageSize: 100,
+          filter: {
+            expression: {
+              case: "condition",
+              value: {
+                field: UserField.GROUP_ID,
+                operator: FilterOperator.EQUAL,
+                value: { kind: { case: "stringValue", value: group.id } },
+              },
+            },
+          },
+        },
+        who === "scim" ? t.scim : t.admin,
+      );
+    expect((await byGroup("scim")).users.map((u) => u.id).sort()).toEqual([a, b].sort());
+    expect((await byGroup("admin")).users.map((u) => u.id).sort()).toEqual([a, b, manual].sort());
+  });
+});

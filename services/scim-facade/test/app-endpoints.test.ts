@@ -72,6 +72,7 @@ const transport = createRouterTransport(({ service }) => {
       })),
       totalSize: 3,
     }),
+    listGroupsOfUsers: () => ({ groups: [], nextPageToken: "" }),
     listMembersOfGroups(req) {
       calls.memberCalls.push(`listMembersOfGroups:${req.groupIds.length}`);
       return {

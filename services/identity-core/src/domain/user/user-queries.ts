@@ -37,7 +37,10 @@ export class UserQueries {
   ): Promise<{ users: User[]; total: number }> {
     requireTenantAccess(call, tenantId, readers);
     const where = joinSql(
-      [sql("u.tenant_id = ?", tenantId), ...(query.filter ? [userFilterSql(query.filter)] : [])],
+      [
+        sql("u.tenant_id = ?", tenantId),
+        ...(query.filter ? [userFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })] : []),
+      ],
       " and ",
     );
     const em = this.orm.em.fork();

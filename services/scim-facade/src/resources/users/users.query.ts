@@ -30,6 +30,9 @@ const userFields: Record<string, UserField> = {
   phonenumbers: UserField.PHONE_NUMBER_VALUE,
   "phonenumbers.value": UserField.PHONE_NUMBER_VALUE,
   "phonenumbers.type": UserField.PHONE_NUMBER_TYPE,
+  // User.groups (read-only): a membership the caller sees, by group id.
+  groups: UserField.GROUP_ID,
+  "groups.value": UserField.GROUP_ID,
   "meta.created": UserField.CREATE_TIME,
   "meta.lastmodified": UserField.UPDATE_TIME,
 };

@@ -1,11 +1,12 @@
 import type { User } from "@cosafe/proto/identity";
 import { Code, ConnectError, reasonOf } from "@cosafe/rpc";
-import { applyPatch, ScimError, USER_RESOURCE_TYPE } from "@cosafe/scim";
+import { applyPatch, isAttributeRequested, ScimError, USER_RESOURCE_TYPE } from "@cosafe/scim";
 import type Router from "@koa/router";
 import type { CoreClients } from "../../clients.js";
 import type { ScimState } from "../../scim-state.js";
 import { mountResource, type ResourceCall, type ResourceHandler } from "../resource-adapter.js";
 import { present } from "../respond.js";
+import { loadGroupsOfUsers } from "./user-groups.js";
 import { toScimUser, toUserMessage, userMaskPaths } from "./users.mapping.js";
 import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
@@ -113,7 +114,19 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
       );
     },
 
-    render: async (_call, users) => users.map((user) => toScimUser(user, baseUrl)),
+    /** With `groups` (read-only) for the whole page in one call, unless the projection leaves it out. */
+    async render(call, users) {
+      const shown = isAttributeRequested(USER_RESOURCE_TYPE, "groups", call.projection);
+      const groups = shown
+        ? await loadGroupsOfUsers(
+            core,
+            call.tenantId,
+            users.map((user) => user.id),
+            call.options,
+          )
+        : undefined;
+      return users.map((user) => toScimUser(user, baseUrl, groups?.get(user.id)));
+    },
   };
 }
 
