@@ -21,6 +21,8 @@ const byReason: Record<string, ScimOutcome> = {
   ETAG_MISMATCH: { status: 412 },
   FILTER_INVALID: { status: 400, scimType: "invalidFilter" },
   SORT_INVALID: { status: 400, scimType: "invalidValue" },
+  CURSOR_INVALID: { status: 400, scimType: "invalidCursor" },
+  CURSOR_WITH_SORT: { status: 400, scimType: "invalidValue" },
   LICENSE_LIMIT_REACHED: { status: 403 },
   LICENSING_UNAVAILABLE: { status: 503 },
   CONCURRENT_MODIFICATION: { status: 503 },

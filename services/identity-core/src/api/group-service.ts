@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { type GroupService, MoveGroupPolicy } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
+import { cursorRequest, encodeCursor } from "../domain/cursor.js";
 import { invalidArgument } from "../domain/domain-error.js";
 import type { GroupCommands } from "../domain/group/group-commands.js";
 import type { GroupField } from "../domain/group/group-input.js";
@@ -80,15 +81,26 @@ export function groupService(deps: {
     },
     async listGroups(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
-      const { groups, total } = await deps.groupQueries.list(callContextOf(ctx), req.tenantId, {
+      const cursor =
+        req.cursor === undefined
+          ? undefined
+          : cursorRequest(req.cursor, {
+              pageSize: req.pageSize,
+              max: 1000,
+              sorted: Boolean(req.orderBy?.field),
+              skip: req.skip,
+            });
+      const { groups, total, nextAfter } = await deps.groupQueries.list(callContextOf(ctx), req.tenantId, {
         filter: req.filter,
         orderBy: req.orderBy,
         page,
+        cursor,
       });
       return {
         groups: groups.map((g) => toGroupMessage(g.group, g.etag)),
         totalSize: total,
-        nextPageToken: nextPageToken(page, groups.length, total),
+        nextPageToken: cursor ? "" : nextPageToken(page, groups.length, total),
+        nextCursor: nextAfter ? encodeCursor(nextAfter) : "",
       };
     },
     async updateGroup(req, ctx) {

@@ -34,6 +34,8 @@ export interface ListParams {
   sortBy: string | undefined;
   descending: boolean;
   projection: ProjectionParams;
+  /** Cursor pagination (RFC 9865): the `cursor` sent, "" for the first page; undefined: index pagination. */
+  cursor: string | undefined;
 }
 
 /**
@@ -45,7 +47,13 @@ export function listParams(query: Query): ListParams {
   if (sortOrder && sortOrder !== "ascending" && sortOrder !== "descending") {
     throw new ScimError(400, "invalidValue", 'sortOrder must be "ascending" or "descending"');
   }
+  const cursorValue = param(query, "cursor");
+  const cursor = cursorValue === undefined ? undefined : (text(cursorValue) ?? "");
+  if (cursor !== undefined && param(query, "startIndex") !== undefined) {
+    throw new ScimError(400, "invalidValue", "cursor and startIndex cannot be combined (RFC 9865)");
+  }
   return {
+    cursor,
     startIndex: Math.max(1, integer(param(query, "startIndex"), "startIndex") ?? 1),
     count: Math.min(maxPageSize, Math.max(0, integer(param(query, "count"), "count") ?? 100)),
     filter: text(param(query, "filter")),

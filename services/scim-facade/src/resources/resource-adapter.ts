@@ -66,7 +66,11 @@ export interface ResourceHandler<R extends Versioned> {
   /** What the provisioning log records of a create before it is stored (a user's userName). */
   noteOfInput?(input: Json): Pick<ProvisioningNote, "userName">;
   get(call: ResourceCall<R>, id: string): Promise<R>;
-  list(call: ResourceCall<R>, params: ListParams): Promise<{ resources: R[]; total: number }>;
+  /** A page; with cursor pagination (`params.cursor`) also the next page's cursor ("" on the last). */
+  list(
+    call: ResourceCall<R>,
+    params: ListParams,
+  ): Promise<{ resources: R[]; total: number; nextCursor?: string | undefined }>;
   create(call: ResourceCall<R>, input: Json): Promise<Written<R>>;
   replace(call: ResourceCall<R>, id: string, input: Json): Promise<Written<R>>;
   /** Applies a PATCH body; answers the resource as it is now. */
@@ -139,17 +143,20 @@ export function mountResource<R extends Versioned>(
 
   async function list(ctx: ScimContext, params: ListParams) {
     const call = callOf(ctx, params.projection);
-    const { resources, total } = await handler.list(call, params);
+    const { resources, total, nextCursor } = await handler.list(call, params);
     const json = await handler.render(call, resources);
-    respond(
-      ctx,
-      200,
-      buildListResponse({
-        resources: json.map((resource) => projectResource(resource, handler.type, params.projection)),
-        totalResults: total,
-        startIndex: params.startIndex,
-      }),
-    );
+    const list = buildListResponse({
+      resources: json.map((resource) => projectResource(resource, handler.type, params.projection)),
+      totalResults: total,
+      startIndex: params.startIndex,
+    });
+    if (params.cursor === undefined) {
+      respond(ctx, 200, list);
+      return;
+    }
+    // RFC 9865: a cursor page names the next page's cursor instead of a startIndex.
+    const { startIndex: _index, Resources, ...rest } = list;
+    respond(ctx, 200, { ...rest, ...(nextCursor ? { nextCursor } : {}), Resources });
   }
 
   router.post(collection, async (ctx: ScimContext) => {

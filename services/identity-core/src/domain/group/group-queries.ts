@@ -6,6 +6,7 @@ import { type Group, GroupSchema } from "../../storage/entities.js";
 import { groupFilterSql, groupSortColumns } from "../../storage/query/group-filter-sql.js";
 import { joinSql, sql } from "../../storage/query/sql-fragment.js";
 import { requireTenantAccess } from "../access.js";
+import type { CursorRequest } from "../cursor.js";
 import { invalidArgument } from "../domain-error.js";
 import type { PageRequest } from "../page.js";
 import { findGroup } from "./find-group.js";
@@ -36,8 +37,14 @@ export class GroupQueries {
   async list(
     call: CallContext,
     tenantId: string,
-    query: { filter?: GroupFilter | undefined; orderBy?: GroupOrderBy | undefined; page: PageRequest },
-  ): Promise<{ groups: GroupView[]; total: number }> {
+    query: {
+      filter?: GroupFilter | undefined;
+      orderBy?: GroupOrderBy | undefined;
+      page: PageRequest;
+      /** Cursor pagination (RFC 9865): keyset by id; `page` is then unused. */
+      cursor?: CursorRequest | undefined;
+    },
+  ): Promise<{ groups: GroupView[]; total: number; nextAfter?: string | undefined }> {
     requireTenantAccess(call, tenantId, readers);
     const where = joinSql(
       [
@@ -51,6 +58,23 @@ export class GroupQueries {
       `select count(*)::int as total from identity.app_group g where ${where.sql}`,
       where.params,
     )) as [{ total: number }];
+    if (query.cursor) {
+      const { after, limit } = query.cursor;
+      if (limit === 0) return { groups: [], total };
+      const keyset = after ? joinSql([where, sql("g.id > ?::uuid", after)], " and ") : where;
+      const rows = await em.execute(
+        `select g.* from identity.app_group g where ${keyset.sql} order by g.id limit ?`,
+        [...keyset.params, limit + 1],
+      );
+      const groups = rows.slice(0, limit).map((row: Record<string, unknown>) => em.map(GroupSchema, row));
+      const etags = await groupEtags(em, groups);
+      const last = groups.at(-1);
+      return {
+        groups: groups.map((group) => ({ group, etag: etags.get(group.id) ?? "" })),
+        total,
+        nextAfter: rows.length > limit && last ? last.id : undefined,
+      };
+    }
     if (query.page.limit === 0 || total <= query.page.offset) return { groups: [], total };
     const rows = await em.execute(
       `select g.* from identity.app_group g where ${where.sql} order by ${orderBySql(query.orderBy)} limit ? offset ?`,

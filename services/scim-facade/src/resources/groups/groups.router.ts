@@ -73,17 +73,18 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
     },
 
     async list(call, params) {
-      const { groups, totalSize } = await core.groups.listGroups(
+      const { groups, totalSize, nextCursor } = await core.groups.listGroups(
         {
           tenantId: call.tenantId,
           filter: params.filter ? groupFilterFromScim(params.filter) : undefined,
           orderBy: groupOrderFromScim(params.sortBy, params.descending),
-          skip: params.startIndex - 1,
+          skip: params.cursor === undefined ? params.startIndex - 1 : 0,
           pageSize: params.count,
+          cursor: params.cursor,
         },
         call.options,
       );
-      return { resources: groups.map((group) => resourceOf(group)), total: totalSize };
+      return { resources: groups.map((group) => resourceOf(group)), total: totalSize, nextCursor };
     },
 
     async create(call, input) {

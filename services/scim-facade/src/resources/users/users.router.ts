@@ -39,17 +39,18 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
     get: getUser,
 
     async list(call, params) {
-      const { users, totalSize } = await core.users.listUsers(
+      const { users, totalSize, nextCursor } = await core.users.listUsers(
         {
           tenantId: call.tenantId,
           filter: params.filter ? userFilterFromScim(params.filter) : undefined,
           orderBy: userOrderFromScim(params.sortBy, params.descending),
-          skip: params.startIndex - 1,
+          skip: params.cursor === undefined ? params.startIndex - 1 : 0,
           pageSize: params.count,
+          cursor: params.cursor,
         },
         call.options,
       );
-      return { resources: users, total: totalSize };
+      return { resources: users, total: totalSize, nextCursor };
     },
 
     async create(call, input) {
