@@ -47,7 +47,15 @@ async function measure(groupId: string, member: string) {
   const page = await statementsOf(h, () =>
     h.groups.listGroupMembers({ tenantId: t.tenantId, groupId, pageSize: 100 }, t.scim),
   );
-  return { add, remove, get, page, newcomer };
+  // ModifyGroup (ADR 0014), the one call a SCIM PATCH makes, costs the same way.
+  const passing = await t.scimUser();
+  const modifyAdd = await statementsOf(h, () =>
+    h.groups.modifyGroup({ tenantId: t.tenantId, groupId, addUserIds: [passing] }, t.scim),
+  );
+  const modifyRemove = await statementsOf(h, () =>
+    h.groups.modifyGroup({ tenantId: t.tenantId, groupId, removeUserIds: [passing] }, t.scim),
+  );
+  return { add, remove, get, page, modifyAdd, modifyRemove, newcomer };
 }
 
 describe("R25 large groups", () => {
@@ -78,7 +86,7 @@ describe("R25 large groups", () => {
     const onSmall = await measure(small, smallMembers[0] ?? "");
     const onBig = await measure(big, bigMembers[0] ?? "");
 
-    for (const kind of ["add", "remove", "get", "page"] as const) {
+    for (const kind of ["add", "remove", "get", "page", "modifyAdd", "modifyRemove"] as const) {
       expect({ kind, statements: onBig[kind].map(shape) }).toEqual({
         kind,
         statements: onSmall[kind].map(shape),
@@ -91,7 +99,8 @@ describe("R25 large groups", () => {
     expect(onBig.get.filter((sql) => /identity\.group_membership\b|change_event/.test(sql))).toEqual([]);
     console.info(
       `R25 statements per call (begin/commit included) — add: ${onBig.add.length}, remove: ${onBig.remove.length}, ` +
-        `get: ${onBig.get.length}, member page: ${onBig.page.length}`,
+        `get: ${onBig.get.length}, member page: ${onBig.page.length}, ModifyGroup add: ${onBig.modifyAdd.length}, ` +
+        `ModifyGroup remove: ${onBig.modifyRemove.length}`,
     );
   }, 60_000);
 

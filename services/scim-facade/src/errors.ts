@@ -1,5 +1,6 @@
 import { Code, type ConnectError, errorMetadataOf, reasonOf } from "@cosafe/rpc";
 import { ScimError, type ScimType } from "@cosafe/scim";
+import { scimPausedDetail } from "./middleware/scim-paused-detail.js";
 
 interface ScimOutcome {
   status: number;
@@ -24,11 +25,15 @@ const byReason: Record<string, ScimOutcome> = {
   ETAG_MISMATCH: { status: 412 },
   FILTER_INVALID: { status: 400, scimType: "invalidFilter" },
   SORT_INVALID: { status: 400, scimType: "invalidValue" },
+  CURSOR_INVALID: { status: 400, scimType: "invalidCursor" },
+  CURSOR_WITH_SORT: { status: 400, scimType: "invalidValue" },
   LICENSE_LIMIT_REACHED: { status: 403 },
   LICENSING_UNAVAILABLE: { status: 503 },
   CONCURRENT_MODIFICATION: { status: 503 },
   // The mass-deprovision brake (docs/adr/0012): 503 + Retry-After, so the IdP retries on its own.
   DEPROVISION_HELD: { status: 503 },
+  // Support paused SCIM for the tenant (identity-core refuses the write itself, issue 16).
+  SCIM_PAUSED: { status: 503 },
   TOKEN_INVALID: { status: 401 },
   TOKEN_REVOKED: { status: 401 },
   TOKEN_EXPIRED: { status: 401 },
@@ -104,6 +109,7 @@ export function scimErrorFromRpc(error: ConnectError): ScimError {
       undefined,
       "deprovisioning held by Cosafe's mass-deprovision brake; Cosafe support has been alerted; retry later",
     );
+  if (reason === "SCIM_PAUSED") return new ScimError(503, undefined, scimPausedDetail);
   if (outcome.status === 503)
     return new ScimError(503, undefined, "service temporarily unavailable; retry later");
   if (reason === "LICENSE_LIMIT_REACHED") return new ScimError(403, undefined, licenceDetail(error));

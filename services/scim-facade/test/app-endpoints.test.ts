@@ -20,7 +20,12 @@ const groupId = "99999999-8888-4777-8666-555555555555";
 
 let now = 1_000_000;
 let revoked = false;
-const calls = { authenticate: 0, replaceMembers: [] as string[][], createUser: [] as string[] };
+const calls = {
+  authenticate: 0,
+  replaceMembers: [] as string[][],
+  createUser: [] as string[],
+  memberCalls: [] as string[],
+};
 
 const transport = createRouterTransport(({ service }) => {
   service(ScimTokenService, {
@@ -49,15 +54,32 @@ const transport = createRouterTransport(({ service }) => {
     },
   });
   service(GroupService, {
-    updateGroup: (req) => ({
-      group: { id: groupId, tenantId, displayName: req.group?.displayName, etag: "2" },
-    }),
-    replaceGroupMembers(req) {
-      calls.replaceMembers.push(req.userIds);
-      return {};
+    modifyGroup(req) {
+      if (req.replaceMembers) calls.replaceMembers.push(req.replaceMembers.userIds);
+      return { group: { id: groupId, tenantId, displayName: req.displayName || "G", etag: "2" } };
     },
     getGroup: () => ({ group: { id: groupId, tenantId, displayName: "G", etag: "3" } }),
-    listGroupMembers: () => ({ members: [], totalSize: 0 }),
+    listGroupMembers: () => {
+      calls.memberCalls.push("listGroupMembers");
+      return { members: [], totalSize: 0 };
+    },
+    listGroups: () => ({
+      groups: ["a", "b", "c"].map((n) => ({
+        id: `${groupId.slice(0, -1)}${n}`,
+        tenantId,
+        displayName: n,
+        etag: "1",
+      })),
+      totalSize: 3,
+    }),
+    listGroupsOfUsers: () => ({ groups: [], nextPageToken: "" }),
+    listMembersOfGroups(req) {
+      calls.memberCalls.push(`listMembersOfGroups:${req.groupIds.length}`);
+      return {
+        members: req.groupIds.map((id) => ({ groupId: id, member: { userId, display: "U" } })),
+        nextPageToken: "",
+      };
+    },
   });
 });
 
@@ -154,5 +176,17 @@ describe("facade endpoints (fake identity-core)", () => {
     expect((await put({ displayName: "G", Members: null })).status).toBe(200);
     expect((await put({ displayName: "G" })).status).toBe(200);
     expect(calls.replaceMembers).toEqual([[], []]);
+  });
+
+  it("GET /Groups reads the members of the whole page in one call, never one per group", async () => {
+    calls.memberCalls = [];
+    const res = await call("/Groups");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { Resources: { members: { value: string }[] }[] };
+    expect(body.Resources.map((g) => g.members.map((m) => m.value))).toEqual([[userId], [userId], [userId]]);
+    expect(calls.memberCalls).toEqual(["listMembersOfGroups:3"]);
+    calls.memberCalls = [];
+    expect((await call("/Groups?excludedAttributes=members")).status).toBe(200);
+    expect(calls.memberCalls).toEqual([]);
   });
 });

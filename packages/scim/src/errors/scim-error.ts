@@ -11,7 +11,10 @@ export type ScimType =
   | "noTarget"
   | "invalidValue"
   | "invalidVers"
-  | "sensitive";
+  | "sensitive"
+  // RFC 9865 (cursor pagination).
+  | "invalidCursor"
+  | "expiredCursor";
 
 /**
  * The one error type of the SCIM protocol layer: an HTTP status, an optional RFC 7644 `scimType`

@@ -114,6 +114,8 @@ export interface ServiceProviderCapabilities {
   maxResults: number;
   sort: boolean;
   etag: boolean;
+  /** Cursor pagination (RFC 9865) next to index pagination; page sizes as `maxResults`. */
+  cursorPagination?: boolean;
 }
 
 /** `GET /ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk and changePassword not. */
@@ -129,6 +131,17 @@ export function renderServiceProviderConfig(
     changePassword: { supported: false },
     sort: { supported: capabilities.sort },
     etag: { supported: capabilities.etag },
+    ...(capabilities.cursorPagination
+      ? {
+          pagination: {
+            cursor: true,
+            index: true,
+            defaultPaginationMethod: "index",
+            defaultPageSize: 100,
+            maxPageSize: capabilities.maxResults,
+          },
+        }
+      : {}),
     authenticationSchemes: [
       {
         type: "oauthbearertoken",

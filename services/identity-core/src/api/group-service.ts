@@ -1,6 +1,8 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type GroupService, MoveGroupPolicy } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
+import { isUuid } from "@cosafe/storage";
+import { cursorRequest, encodeCursor } from "../domain/cursor.js";
 import { invalidArgument } from "../domain/domain-error.js";
 import type { GroupCommands } from "../domain/group/group-commands.js";
 import type { GroupField } from "../domain/group/group-input.js";
@@ -14,6 +16,26 @@ const groupMaskPaths: Record<string, GroupField> = {
   display_name: "display_name",
   external_id: "external_id",
 };
+
+/** The keyset tokens of ListMembersOfGroups and ListGroupsOfUsers: the last id pair of a page. */
+function encodeKeyset(first: string, second: string): string {
+  return Buffer.from(JSON.stringify({ g: first, u: second })).toString("base64url");
+}
+
+function decodeKeyset(token: string): [string, string] {
+  try {
+    const { g, u } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
+      g?: unknown;
+      u?: unknown;
+    };
+    if (typeof g === "string" && typeof u === "string" && isUuid(g) && isUuid(u)) return [g, u];
+  } catch {
+    // fall through
+  }
+  throw invalidArgument("PAGE_TOKEN_INVALID", "page_token is not one this service issued");
+}
+
+const pageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));
 
 function groupMask(paths: readonly string[]): GroupField[] {
   return paths.map((path) => {
@@ -59,15 +81,26 @@ export function groupService(deps: {
     },
     async listGroups(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
-      const { groups, total } = await deps.groupQueries.list(callContextOf(ctx), req.tenantId, {
+      const cursor =
+        req.cursor === undefined
+          ? undefined
+          : cursorRequest(req.cursor, {
+              pageSize: req.pageSize,
+              max: 1000,
+              sorted: Boolean(req.orderBy?.field),
+              skip: req.skip,
+            });
+      const { groups, total, nextAfter } = await deps.groupQueries.list(callContextOf(ctx), req.tenantId, {
         filter: req.filter,
         orderBy: req.orderBy,
         page,
+        cursor,
       });
       return {
         groups: groups.map((g) => toGroupMessage(g.group, g.etag)),
         totalSize: total,
-        nextPageToken: nextPageToken(page, groups.length, total),
+        nextPageToken: cursor ? "" : nextPageToken(page, groups.length, total),
+        nextCursor: nextAfter ? encodeCursor(nextAfter) : "",
       };
     },
     async updateGroup(req, ctx) {
@@ -124,6 +157,31 @@ export function groupService(deps: {
         reprovisionedUserIds: outcome.reprovisioned,
       };
     },
+    async modifyGroup(req, ctx) {
+      const outcome = await deps.groups.modify(callContextOf(ctx), req.tenantId, req.groupId, {
+        etag: req.etag || undefined,
+        displayName: req.displayName,
+        externalId: req.externalId,
+        add: req.addUserIds,
+        remove: req.removeUserIds,
+        replace: req.replaceMembers?.userIds,
+        returnMembers: req.returnMembers,
+      });
+      const members = outcome.members ?? [];
+      return {
+        group: toGroupMessage(outcome.group, outcome.etag),
+        addedUserIds: outcome.added,
+        removedUserIds: outcome.removed,
+        deprovisionedUserIds: outcome.deprovisioned,
+        reprovisionedUserIds: outcome.reprovisioned,
+        members: members.map(toGroupMemberMessage),
+        nextMemberPageToken: nextPageToken(
+          { offset: 0, limit: members.length },
+          members.length,
+          outcome.membersTotal,
+        ),
+      };
+    },
     async listGroupMembers(req, ctx) {
       const page = pageRequest(
         { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },
@@ -142,6 +200,34 @@ export function groupService(deps: {
         members: members.map(toGroupMemberMessage),
         totalSize: total,
         nextPageToken: nextPageToken(page, members.length, total),
+      };
+    },
+    async listMembersOfGroups(req, ctx) {
+      const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;
+      const { members, more } = await deps.groupQueries.membersOfGroups(
+        callContextOf(ctx),
+        req.tenantId,
+        req.groupIds,
+        { limit: pageLimit(req.pageSize), after: after && { groupId: after[0], userId: after[1] } },
+      );
+      const last = members.at(-1);
+      return {
+        members: members.map((m) => ({ groupId: m.groupId, member: toGroupMemberMessage(m) })),
+        nextPageToken: more && last ? encodeKeyset(last.groupId, last.userId) : "",
+      };
+    },
+    async listGroupsOfUsers(req, ctx) {
+      const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;
+      const { groups, more } = await deps.groupQueries.groupsOfUsers(
+        callContextOf(ctx),
+        req.tenantId,
+        req.userIds,
+        { limit: pageLimit(req.pageSize), after: after && { userId: after[0], groupId: after[1] } },
+      );
+      const last = groups.at(-1);
+      return {
+        groups: groups.map((g) => ({ userId: g.userId, groupId: g.groupId, display: g.display })),
+        nextPageToken: more && last ? encodeKeyset(last.userId, last.groupId) : "",
       };
     },
     async moveGroup(req, ctx) {

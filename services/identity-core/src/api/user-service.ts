@@ -1,6 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
+import { cursorRequest, encodeCursor } from "../domain/cursor.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import type { CreateUser } from "../domain/user/create-user.js";
@@ -37,15 +38,26 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
     },
     async listUsers(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
-      const { users, total } = await deps.users.list(callContextOf(ctx), req.tenantId, {
+      const cursor =
+        req.cursor === undefined
+          ? undefined
+          : cursorRequest(req.cursor, {
+              pageSize: req.pageSize,
+              max: 1000,
+              sorted: Boolean(req.orderBy?.field),
+              skip: req.skip,
+            });
+      const { users, total, nextAfter } = await deps.users.list(callContextOf(ctx), req.tenantId, {
         filter: req.filter,
         orderBy: req.orderBy,
         page,
+        cursor,
       });
       return {
         users: users.map(toUserMessage),
         totalSize: total,
-        nextPageToken: nextPageToken(page, users.length, total),
+        nextPageToken: cursor ? "" : nextPageToken(page, users.length, total),
+        nextCursor: nextAfter ? encodeCursor(nextAfter) : "",
       };
     },
     async updateUser(req, ctx) {

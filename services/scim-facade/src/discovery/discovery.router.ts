@@ -22,7 +22,12 @@ export function mountDiscovery(router: Router<ScimState>, baseUrl: string) {
     respond(
       ctx,
       200,
-      renderServiceProviderConfig(baseUrl, { maxResults: maxPageSize, sort: true, etag: true }),
+      renderServiceProviderConfig(baseUrl, {
+        maxResults: maxPageSize,
+        sort: true,
+        etag: true,
+        cursorPagination: true,
+      }),
     );
   });
   router.get("/ResourceTypes", (ctx) => {

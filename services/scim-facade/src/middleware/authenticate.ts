@@ -8,10 +8,7 @@ import type { TokenCache } from "../auth/token-cache.js";
 import type { CoreClients } from "../clients.js";
 import { scimErrorFromRpc, tokenRefusedDetail } from "../errors.js";
 import type { ScimState } from "../scim-state.js";
-
-/** What an identity provider's administrator reads while support has paused provisioning. */
-export const scimPausedDetail =
-  "SCIM provisioning for this tenant is paused by Cosafe support; nothing was changed. Retry later (the identity provider retries on its own) or contact Cosafe support.";
+import { scimPausedDetail } from "./scim-paused-detail.js";
 
 /**
  * Resolves `Authorization: Bearer <token>` to a tenant (R21), through a short-lived

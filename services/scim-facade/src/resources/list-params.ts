@@ -35,6 +35,8 @@ export interface ListParams {
   sortBy: string | undefined;
   descending: boolean;
   projection: ProjectionParams;
+  /** Cursor pagination (RFC 9865): the `cursor` sent, "" for the first page; undefined: index pagination. */
+  cursor: string | undefined;
 }
 
 /**
@@ -47,7 +49,13 @@ export function listParams(query: Query): ListParams {
   if (sortOrder && sortOrder !== "ascending" && sortOrder !== "descending") {
     throw new ScimError(400, "invalidValue", 'sortOrder must be "ascending" or "descending"');
   }
+  const cursorValue = param(query, "cursor");
+  const cursor = cursorValue === undefined ? undefined : (text(cursorValue) ?? "");
+  if (cursor !== undefined && param(query, "startIndex") !== undefined) {
+    throw new ScimError(400, "invalidValue", "cursor and startIndex cannot be combined (RFC 9865)");
+  }
   return {
+    cursor,
     startIndex: Math.min(
       requestLimits.maxStartIndex,
       Math.max(1, integer(param(query, "startIndex"), "startIndex") ?? 1),

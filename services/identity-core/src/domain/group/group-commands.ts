@@ -9,23 +9,27 @@ import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { DomainError, invalidArgument, notFound } from "../domain-error.js";
 import { releaseAll, storedSeats, withSeats } from "../provisioning/seat-saga.js";
+import { assertScimWritable, tenantForWrite } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
-import { findTenant } from "../tenant/find-tenant.js";
 import { checkTexts } from "../text-limits.js";
 import { findGroup } from "./find-group.js";
 import { groupEtag } from "./group-etag.js";
 import type { GroupField, GroupInput } from "./group-input.js";
+import type { GroupModification, ModifyOutcome } from "./group-modification.js";
 import { linkGroup, linkGroupOnUpdate } from "./link-group.js";
 import { assertLinkedNameFree } from "./linked-name.js";
 import { lockUsers } from "./lock-users.js";
 import {
+  type AddOutcome,
   addMembers,
   deprovisionWithoutScimGroups,
   type MemberChangeContext,
+  type RemoveOutcome,
   ReprovisionRace,
   removeMembers,
   reprovisionCandidates,
 } from "./member-changes.js";
+import { memberPage } from "./member-page.js";
 import { scimVisibleMembers } from "./visible-members.js";
 
 const writers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
@@ -78,7 +82,7 @@ export class GroupCommands {
     const candidates = isScim(call)
       ? await reprovisionCandidates(this.orm.em.fork(), tenantId, memberIds)
       : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const accountId = isScim(call) ? defaultAccountOf(tenant) : input.accountId || defaultAccountOf(tenant);
       await assertAccountOfTenant(em, tenantId, accountId);
       if (isScim(call)) await assertLinkedNameFree(em, tenantId, displayName);
@@ -119,6 +123,7 @@ export class GroupCommands {
       ["externalId", mask.includes("external_id") ? input.externalId : undefined],
     ]);
     return this.orm.em.fork().transactional(async (em) => {
+      await assertScimWritable(em, call, tenantId);
       // Row-locked: parallel updates without an etag serialise instead of failing the version check.
       const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
@@ -157,9 +162,9 @@ export class GroupCommands {
     requireTenantAccess(call, tenantId, writers);
     const released: { seatId: string }[] = [];
     const deprovisioned = await this.orm.em.fork().transactional(async (em) => {
+      const tenant = await tenantForWrite(em, call, tenantId);
       const group = await findGroup(em, tenantId, groupId, "UPDATE");
       await assertEtag(em, group, etag);
-      const tenant = await findTenant(em, tenantId);
       const members = (await em.execute("select user_id from identity.group_membership where group_id = ?", [
         group.id,
       ])) as {
@@ -205,7 +210,7 @@ export class GroupCommands {
   async addMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await addMembers(this.context(em, call, group, tenant), userIds, taken);
@@ -215,7 +220,7 @@ export class GroupCommands {
 
   async removeMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
-    return this.membershipTransaction(tenantId, [], async (em, tenant) => {
+    return this.membershipTransaction(call, tenantId, [], async (em, tenant) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const outcome = await removeMembers(this.context(em, call, group, tenant), userIds);
@@ -227,20 +232,12 @@ export class GroupCommands {
   async replaceMembers(call: CallContext, tenantId: string, groupId: string, userIds: readonly string[]) {
     requireTenantAccess(call, tenantId, writers);
     const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, userIds) : [];
-    return this.membershipTransaction(tenantId, candidates, async (em, tenant, taken) => {
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
       const group = await findGroup(em, tenantId, groupId, "KEY_SHARE");
       if (isScim(call)) await linkGroup(em, call, group);
       const ctx = this.context(em, call, group, tenant);
       const wanted = new Set(userIds.map((id) => id.toLowerCase()));
-      const current = isScim(call)
-        ? await scimVisibleMembers(em, group.id)
-        : (
-            (await em.execute("select user_id from identity.group_membership where group_id = ?", [
-              group.id,
-            ])) as {
-              user_id: string;
-            }[]
-          ).map((r) => r.user_id);
+      const current = await visibleMemberIds(em, call, group.id);
       const leaving = current.filter((id) => !wanted.has(id));
       // Every user this replace touches is locked up front, in id order (R7): locking the
       // leaving users and then the wanted ones would deadlock with a concurrent replace that
@@ -254,6 +251,112 @@ export class GroupCommands {
         released: removal.releasedSeats.map((s) => s.seatId),
       };
     });
+  }
+
+  /**
+   * ModifyGroup (ADR 0014): one identity-provider or admin write to a group in one membership
+   * transaction — etag, names (R13, R14), linking (R11), removals (R7) then additions (R4, R15),
+   * audit and change events. Any refusal rolls back all of it, deprovisionings included.
+   * With an etag or a rename the group row is locked for update, so writes that name the same
+   * version serialise and the loser sees ETAG_MISMATCH; membership-only changes without an
+   * etag keep the key-share lock and cost in the size of the change (R25).
+   */
+  async modify(
+    call: CallContext,
+    tenantId: string,
+    groupId: string,
+    change: GroupModification,
+  ): Promise<ModifyOutcome> {
+    requireTenantAccess(call, tenantId, writers);
+    if (change.replace !== undefined && (change.add.length > 0 || change.remove.length > 0)) {
+      throw invalidArgument(
+        "MEMBER_CHANGES_CONFLICT",
+        "a full member list replaces the members: send no ids to add or remove with it",
+      );
+    }
+    const joining = change.replace ?? change.add;
+    const candidates = isScim(call) ? await reprovisionCandidates(this.orm.em.fork(), tenantId, joining) : [];
+    return this.membershipTransaction(call, tenantId, candidates, async (em, tenant, taken) => {
+      const displayName = change.displayName?.trim() || undefined;
+      const renames = displayName !== undefined || change.externalId !== undefined;
+      const writes = renames || change.replace !== undefined || change.add.length + change.remove.length > 0;
+      const group = await findGroup(em, tenantId, groupId, renames || change.etag ? "UPDATE" : "KEY_SHARE");
+      await assertEtag(em, group, change.etag);
+      if (renames) await this.rename(em, call, group, displayName, change.externalId);
+      else if (writes && isScim(call)) await linkGroup(em, call, group);
+      const ctx = this.context(em, call, group, tenant);
+      let removal: RemoveOutcome = { removed: [], deprovisioned: [], releasedSeats: [] };
+      let addition: AddOutcome = { added: [], reprovisioned: [] };
+      if (change.replace !== undefined) {
+        const wanted = [...new Set(change.replace.map((id) => id.toLowerCase()))];
+        const kept = new Set(wanted);
+        const leaving = (await visibleMemberIds(em, call, group.id)).filter((id) => !kept.has(id));
+        // Every user this change touches is locked up front, in id order (R7).
+        await lockUsers(em, tenantId, [...leaving, ...wanted].filter(isUuid));
+        removal = await removeMembers(ctx, leaving);
+        addition = await addMembers(ctx, wanted, taken);
+      } else if (change.add.length + change.remove.length > 0) {
+        // Both sides are locked together in id order when both are present (R7: no deadlock
+        // with a write that moves the same users the other way); one side locks itself.
+        if (change.add.length > 0 && change.remove.length > 0) {
+          await lockUsers(em, tenantId, [...change.remove, ...change.add].filter(isUuid));
+        }
+        removal = await removeMembers(ctx, change.remove);
+        addition = await addMembers(ctx, change.add, taken);
+      }
+      const etag = await groupEtag(em, group);
+      const page = change.returnMembers
+        ? await memberPage(em, call, group.id, {
+            page: { offset: 0, limit: MEMBER_PAGE },
+            includeDormant: false,
+          })
+        : undefined;
+      return {
+        result: {
+          group,
+          etag,
+          added: addition.added,
+          removed: removal.removed,
+          deprovisioned: removal.deprovisioned,
+          reprovisioned: addition.reprovisioned,
+          members: page?.members,
+          membersTotal: page?.total ?? 0,
+        },
+        kept: addition.reprovisioned,
+        released: removal.releasedSeats.map((s) => s.seatId),
+      };
+    });
+  }
+
+  /** R13/R14 on a row-locked group: a blank name keeps the current one; an empty externalId clears it. */
+  private async rename(
+    em: EntityManager,
+    call: CallContext,
+    group: Group,
+    displayName: string | undefined,
+    externalId: string | undefined,
+  ): Promise<void> {
+    const before = groupAuditView(group);
+    if (displayName !== undefined) {
+      if (group.scimLinked && displayName.toLowerCase() !== group.displayName.toLowerCase()) {
+        await assertLinkedNameFree(em, group.tenantId, displayName, group.id);
+      }
+      group.displayName = displayName;
+    }
+    if (externalId !== undefined) group.externalId = externalId.trim() || null;
+    if (isScim(call)) await linkGroupOnUpdate(em, call, group);
+    const after = groupAuditView(group);
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    recordAudit(em, call, {
+      tenantId: group.tenantId,
+      action: "group.updated",
+      targetType: "group",
+      targetId: group.id,
+      before,
+      after,
+    });
+    await recordChanges(em, group.tenantId, [{ type: "GROUP_CHANGED", groupId: group.id }]);
+    await em.flush();
   }
 
   /**
@@ -316,6 +419,7 @@ export class GroupCommands {
    * the whole transaction runs again with a seat for it.
    */
   private async membershipTransaction<T>(
+    call: CallContext,
     tenantId: string,
     reprovisionIds: readonly string[],
     work: MembershipWork<T>,
@@ -323,7 +427,7 @@ export class GroupCommands {
     let candidates = [...reprovisionIds];
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.membershipAttempt(tenantId, candidates, work);
+        return await this.membershipAttempt(call, tenantId, candidates, work);
       } catch (error) {
         if (!(error instanceof ReprovisionRace) || attempt >= 3) throw error;
         candidates = [...new Set([...candidates, ...error.userIds])];
@@ -332,6 +436,7 @@ export class GroupCommands {
   }
 
   private async membershipAttempt<T>(
+    call: CallContext,
     tenantId: string,
     reprovisionIds: readonly string[],
     work: MembershipWork<T>,
@@ -344,7 +449,7 @@ export class GroupCommands {
       async (taken) => {
         const outcome = await this.orm.em
           .fork()
-          .transactional(async (em) => work(em, await findTenant(em, tenantId), taken));
+          .transactional(async (em) => work(em, await tenantForWrite(em, call, tenantId), taken));
         released.push(...outcome.released);
         return { result: outcome.result, kept: outcome.kept };
       },
@@ -360,6 +465,18 @@ type MembershipWork<T> = (
   tenant: Tenant,
   taken: ReadonlyMap<string, string | null>,
 ) => Promise<{ result: T; kept: readonly string[]; released: readonly string[] }>;
+
+/** A full member list's cap in one ModifyGroup answer, as ListGroupMembers caps a page. */
+const MEMBER_PAGE = 10_000;
+
+/** The user ids a full member list replaces: what SCIM sees (R10), or every membership for an administrator. */
+async function visibleMemberIds(em: EntityManager, call: CallContext, groupId: string): Promise<string[]> {
+  if (isScim(call)) return scimVisibleMembers(em, groupId);
+  const rows = (await em.execute("select user_id from identity.group_membership where group_id = ?", [
+    groupId,
+  ])) as { user_id: string }[];
+  return rows.map((r) => r.user_id);
+}
 
 async function assertEtag(em: EntityManager, group: Group, etag: string | undefined): Promise<void> {
   if (!etag) return;

@@ -7,6 +7,7 @@ import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { invalidArgument, throwIfAbandoned } from "../domain-error.js";
+import { assertScimWritable } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
 import { findTenant } from "../tenant/find-tenant.js";
 import { checkUserTexts } from "../text-limits.js";
@@ -64,6 +65,7 @@ export class CreateUser {
       throwIfAbandoned(signal);
       if (active) seatId = await this.seats.allocate(tenantId, id);
       const user = await this.orm.em.fork().transactional(async (em) => {
+        await assertScimWritable(em, call, tenantId);
         const created = em.create(UserSchema, {
           id,
           tenantId,

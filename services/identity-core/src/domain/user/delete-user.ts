@@ -5,6 +5,7 @@ import { requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { recordChanges } from "../changes/record-changes.js";
 import { deprovisionUsers } from "../provisioning/deprovision-users.js";
+import { assertScimWritable } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
 import { adoptUsers } from "./adopt-users.js";
 import { assertUserEtag, lockUser } from "./update-user.js";
@@ -24,6 +25,7 @@ export class DeleteUser {
   async run(call: CallContext, tenantId: string, userId: string, etag?: string): Promise<void> {
     requireTenantAccess(call, tenantId, [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM]);
     const released = await this.orm.em.fork().transactional(async (em) => {
+      await assertScimWritable(em, call, tenantId);
       const user = await lockUser(em, tenantId, userId);
       assertUserEtag(user, etag);
       if (call.actor.role === Role.SCIM && user.managedBy === "MANUAL")

@@ -11,8 +11,8 @@ import { recordChanges } from "../changes/record-changes.js";
 import { DomainError, invalidArgument, notFound, throwIfAbandoned } from "../domain-error.js";
 import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
 import { reprovisionUsers } from "../provisioning/reprovision-users.js";
+import { tenantForWrite } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
-import { findTenant } from "../tenant/find-tenant.js";
 import { checkUserTexts } from "../text-limits.js";
 import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
@@ -87,7 +87,7 @@ export class UpdateUser {
     let taken = null as string | null;
     try {
       const outcome = await this.orm.em.fork().transactional(async (em) => {
-        const tenant = await findTenant(em, tenantId);
+        const tenant = await tenantForWrite(em, call, tenantId);
         const user = await lockUser(em, tenantId, userId);
         assertUserEtag(user, update.etag);
         let locked: UserFieldPath[] = [];

@@ -6,6 +6,7 @@ import { type User, UserSchema } from "../../storage/entities.js";
 import { joinSql, sql } from "../../storage/query/sql-fragment.js";
 import { userFilterSql, userSortColumns } from "../../storage/query/user-filter-sql.js";
 import { requireTenantAccess } from "../access.js";
+import type { CursorRequest } from "../cursor.js";
 import { invalidArgument, notFound } from "../domain-error.js";
 import type { PageRequest } from "../page.js";
 
@@ -15,6 +16,8 @@ export interface UserListQuery {
   filter?: UserFilter | undefined;
   orderBy?: UserOrderBy | undefined;
   page: PageRequest;
+  /** Cursor pagination (RFC 9865): keyset by id; `page` is then unused. */
+  cursor?: CursorRequest | undefined;
 }
 
 /** Reads users: one by id, or a filtered, sorted page with the exact total — all in SQL. */
@@ -34,10 +37,13 @@ export class UserQueries {
     call: CallContext,
     tenantId: string,
     query: UserListQuery,
-  ): Promise<{ users: User[]; total: number }> {
+  ): Promise<{ users: User[]; total: number; nextAfter?: string | undefined }> {
     requireTenantAccess(call, tenantId, readers);
     const where = joinSql(
-      [sql("u.tenant_id = ?", tenantId), ...(query.filter ? [userFilterSql(query.filter)] : [])],
+      [
+        sql("u.tenant_id = ?", tenantId),
+        ...(query.filter ? [userFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })] : []),
+      ],
       " and ",
     );
     const em = this.orm.em.fork();
@@ -46,6 +52,18 @@ export class UserQueries {
       `select count(*)::int as total from identity.app_user u where ${where.sql}`,
       where.params,
     )) as [{ total: number }];
+    if (query.cursor) {
+      const { after, limit } = query.cursor;
+      if (limit === 0) return { users: [], total };
+      const keyset = after ? joinSql([where, sql("u.id > ?::uuid", after)], " and ") : where;
+      const rows = await connection.execute(
+        `select u.* from identity.app_user u where ${keyset.sql} order by u.id limit ?`,
+        [...keyset.params, limit + 1],
+      );
+      const users = rows.slice(0, limit).map((row: Record<string, unknown>) => em.map(UserSchema, row));
+      const last = users.at(-1);
+      return { users, total, nextAfter: rows.length > limit && last ? last.id : undefined };
+    }
     if (query.page.limit === 0 || total <= query.page.offset) return { users: [], total };
     const rows = await connection.execute(
       `select u.* from identity.app_user u where ${where.sql} order by ${orderBySql(query.orderBy)} limit ? offset ?`,

@@ -6,6 +6,7 @@ import { Migration0005ScimPauseAndHandback } from "./migration-0005-scim-pause-a
 import { Migration0006DeprovisionBrake } from "./migration-0006-deprovision-brake.js";
 import { Migration0007BrakeYoungUsers } from "./migration-0007-brake-young-users.js";
 import { Migration0008SeatReleaseOutbox } from "./migration-0008-seat-release-outbox.js";
+import { Migration0009UserGroupsIndex } from "./migration-0009-user-groups-index.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: "Migration0006DeprovisionBrake", class: Migration0006DeprovisionBrake },
   { name: "Migration0007BrakeYoungUsers", class: Migration0007BrakeYoungUsers },
   { name: "Migration0008SeatReleaseOutbox", class: Migration0008SeatReleaseOutbox },
+  { name: "Migration0009UserGroupsIndex", class: Migration0009UserGroupsIndex },
 ];

@@ -41,6 +41,8 @@ elementAttributes[UserField.PHONE_NUMBER_TYPE] = elementAttributes[UserField.PHO
 /** Inside an element filter, conditions name fields of that one element (alias `e`). */
 interface Scope {
   element?: { fields: Partial<Record<UserField, string>> };
+  /** SCIM actors see only the memberships R10 shows them. */
+  scimView: boolean;
 }
 
 function fieldName(field: UserField): string {
@@ -85,6 +87,15 @@ function compile(filter: UserFilter, scope: Scope, depth: number): SqlFragment {
           params: inner.params,
         };
       }
+      if (field === UserField.GROUP_ID) {
+        // SCIM's groups.value: a membership the caller sees (R10), on group_membership_user_group_idx.
+        const inner = conditionSql({ expr: "gm.group_id", type: "uuid" }, operator, value, fieldName(field));
+        const visible = scope.scimView ? " and (gm.source = 'SCIM' or u.managed_by = 'SCIM')" : "";
+        return {
+          sql: `exists (select 1 from identity.group_membership gm where gm.user_id = u.id${visible} and ${inner.sql})`,
+          params: inner.params,
+        };
+      }
       if (field === UserField.ACCOUNT_ID) {
         const inner = conditionSql(
           { expr: "am.account_id", type: "uuid" },
@@ -106,7 +117,7 @@ function compile(filter: UserFilter, scope: Scope, depth: number): SqlFragment {
       const element = elementAttributes[node.value.attribute];
       if (!element || !node.value.filter)
         throw invalid(`${fieldName(node.value.attribute)} is not multi-valued`);
-      const inner = compile(node.value.filter, { element }, depth + 1);
+      const inner = compile(node.value.filter, { element, scimView: scope.scimView }, depth + 1);
       return {
         sql: `exists (select 1 from jsonb_array_elements(${element.array}) e where ${inner.sql})`,
         params: inner.params,
@@ -118,8 +129,8 @@ function compile(filter: UserFilter, scope: Scope, depth: number): SqlFragment {
 }
 
 /** Compiles a typed user filter to a SQL condition over `identity.app_user u`, through the allowlist above. */
-export function userFilterSql(filter: UserFilter): SqlFragment {
-  return compile(filter, {}, 0);
+export function userFilterSql(filter: UserFilter, options: { scimView?: boolean } = {}): SqlFragment {
+  return compile(filter, { scimView: options.scimView ?? false }, 0);
 }
 
 /** Sortable user fields (single-valued only). */

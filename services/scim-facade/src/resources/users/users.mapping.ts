@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { type User, UserSchema } from "@cosafe/proto/identity";
+import { type User, type UserGroup, UserSchema } from "@cosafe/proto/identity";
 import { USER_SCHEMA } from "@cosafe/scim";
 import { weakEtag } from "../etag.js";
 
@@ -50,8 +50,11 @@ function multiValuedOut(items: { value: string; type: string; primary: boolean }
   );
 }
 
-/** The identity-core message → the full SCIM User resource (projection happens afterwards). */
-export function toScimUser(user: User, baseUrl: string): Json {
+/**
+ * The identity-core message → the full SCIM User resource (projection happens afterwards).
+ * `groups` (RFC 7643 §4.1.2, read-only) only when read for the response; an empty list is omitted.
+ */
+export function toScimUser(user: User, baseUrl: string, groups?: readonly UserGroup[]): Json {
   const name = withoutEmpty({
     formatted: user.name?.formatted,
     givenName: user.name?.givenName,
@@ -68,6 +71,16 @@ export function toScimUser(user: User, baseUrl: string): Json {
     ...(Object.keys(name).length > 0 ? { name } : {}),
     ...(user.emails.length > 0 ? { emails: multiValuedOut(user.emails) } : {}),
     ...(user.phoneNumbers.length > 0 ? { phoneNumbers: multiValuedOut(user.phoneNumbers) } : {}),
+    ...(groups && groups.length > 0
+      ? {
+          groups: groups.map((group) => ({
+            value: group.groupId,
+            $ref: `${baseUrl}/Groups/${group.groupId}`,
+            display: group.display,
+            type: "direct",
+          })),
+        }
+      : {}),
     meta: {
       resourceType: "User",
       created: user.createTime ? timestampDate(user.createTime).toISOString() : undefined,

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/group_service.proto.
  */
 export const file_cosafe_identity_v1_group_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZjb3NhZmUvaWRlbnRpdHkvdjEvZ3JvdXBfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxImoKEkNyZWF0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSKAoFZ3JvdXAYAiABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFwoPbWVtYmVyX3VzZXJfaWRzGAMgAygJIj8KE0NyZWF0ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiNgoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSI8ChBHZXRHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIusBCgtHcm91cEZpbHRlchIyCgNhbmQYASABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASMQoCb3IYAiABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASLgoDbm90GAMgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwRmlsdGVySAASNwoJY29uZGl0aW9uGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwQ29uZGl0aW9uSABCDAoKZXhwcmVzc2lvbiJDCg9Hcm91cEZpbHRlckxpc3QSMAoHZmlsdGVycxgBIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cEZpbHRlciKlAQoOR3JvdXBDb25kaXRpb24SLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBI0CghvcGVyYXRvchgCIAEoDjIiLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJPcGVyYXRvchIuCgV2YWx1ZRgDIAEoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJWYWx1ZSJrCgxHcm91cE9yZGVyQnkSLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBIsCgVvcmRlchgCIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Tb3J0T3JkZXIiwAEKEUxpc3RHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIvCgZmaWx0ZXIYAiABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXISMgoIb3JkZXJfYnkYAyABKAsyIC5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBPcmRlckJ5EhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJEgwKBHNraXAYBiABKAUibAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEikKBmdyb3VwcxgBIAMoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKQAQoSVXBkYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIoCgVncm91cBgCIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgEIAEoCSI/ChNVcGRhdGVHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIkcKEkRlbGV0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSI1ChNEZWxldGVHcm91cFJlc3BvbnNlEh4KFmRlcHJvdmlzaW9uZWRfdXNlcl9pZHMYASADKAkiTwoWQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEAoIdXNlcl9pZHMYAyADKAkiUQoXQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2USFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSHgoWcmVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCSJSChlSZW1vdmVHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIQCgh1c2VyX2lkcxgDIAMoCSJWChpSZW1vdmVHcm91cE1lbWJlcnNSZXNwb25zZRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAEgAygJEhgKEHJlbW92ZWRfdXNlcl9pZHMYAiADKAkiUwoaUmVwbGFjZUdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhAKCHVzZXJfaWRzGAMgAygJIo8BChtSZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USHgoWZGVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCRIWCg5hZGRlZF91c2VyX2lkcxgCIAMoCRIYChByZW1vdmVkX3VzZXJfaWRzGAMgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBCADKAkifgoXTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhEKCXBhZ2Vfc2l6ZRgDIAEoBRISCgpwYWdlX3Rva2VuGAQgASgJEhcKD2luY2x1ZGVfZG9ybWFudBgFIAEoCCJ5ChhMaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USMAoHbWVtYmVycxgBIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cE1lbWJlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBSKHAQoQTW92ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSGQoRdGFyZ2V0X2FjY291bnRfaWQYAyABKAkSMwoGcG9saWN5GAQgASgOMiMuY29zYWZlLmlkZW50aXR5LnYxLk1vdmVHcm91cFBvbGljeSI9ChFNb3ZlR3JvdXBSZXNwb25zZRIoCgVncm91cBgBIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cCI5ChJVbmxpbmtHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJIpQBChNVbmxpbmtHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwEh0KFW1lbWJlcnNoaXBzX2NvbnZlcnRlZBgCIAEoBRIjChtkb3JtYW50X21lbWJlcnNoaXBzX3JlbW92ZWQYAyABKAUSDwoHY2hhbmdlZBgEIAEoCCruAQoKR3JvdXBGaWVsZBIbChdHUk9VUF9GSUVMRF9VTlNQRUNJRklFRBAAEhIKDkdST1VQX0ZJRUxEX0lEEAESHAoYR1JPVVBfRklFTERfRElTUExBWV9OQU1FEAISGwoXR1JPVVBfRklFTERfRVhURVJOQUxfSUQQAxIeChpHUk9VUF9GSUVMRF9NRU1CRVJfVVNFUl9JRBAEEhoKFkdST1VQX0ZJRUxEX0FDQ09VTlRfSUQQBRIbChdHUk9VUF9GSUVMRF9DUkVBVEVfVElNRRAGEhsKF0dST1VQX0ZJRUxEX1VQREFURV9USU1FEAcy5AgKDEdyb3VwU2VydmljZRJeCgtDcmVhdGVHcm91cBImLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVHcm91cFJlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlR3JvdXBSZXNwb25zZRJVCghHZXRHcm91cBIjLmNvc2FmZS5pZGVudGl0eS52MS5HZXRHcm91cFJlcXVlc3QaJC5jb3NhZmUuaWRlbnRpdHkudjEuR2V0R3JvdXBSZXNwb25zZRJbCgpMaXN0R3JvdXBzEiUuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cHNSZXF1ZXN0GiYuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cHNSZXNwb25zZRJeCgtVcGRhdGVHcm91cBImLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVHcm91cFJlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlR3JvdXBSZXNwb25zZRJeCgtEZWxldGVHcm91cBImLmNvc2FmZS5pZGVudGl0eS52MS5EZWxldGVHcm91cFJlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuRGVsZXRlR3JvdXBSZXNwb25zZRJqCg9BZGRHcm91cE1lbWJlcnMSKi5jb3NhZmUuaWRlbnRpdHkudjEuQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBorLmNvc2FmZS5pZGVudGl0eS52MS5BZGRHcm91cE1lbWJlcnNSZXNwb25zZRJzChJSZW1vdmVHcm91cE1lbWJlcnMSLS5jb3NhZmUuaWRlbnRpdHkudjEuUmVtb3ZlR3JvdXBNZW1iZXJzUmVxdWVzdBouLmNvc2FmZS5pZGVudGl0eS52MS5SZW1vdmVHcm91cE1lbWJlcnNSZXNwb25zZRJ2ChNSZXBsYWNlR3JvdXBNZW1iZXJzEi4uY29zYWZlLmlkZW50aXR5LnYxLlJlcGxhY2VHcm91cE1lbWJlcnNSZXF1ZXN0Gi8uY29zYWZlLmlkZW50aXR5LnYxLlJlcGxhY2VHcm91cE1lbWJlcnNSZXNwb25zZRJtChBMaXN0R3JvdXBNZW1iZXJzEisuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cE1lbWJlcnNSZXF1ZXN0GiwuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cE1lbWJlcnNSZXNwb25zZRJYCglNb3ZlR3JvdXASJC5jb3NhZmUuaWRlbnRpdHkudjEuTW92ZUdyb3VwUmVxdWVzdBolLmNvc2FmZS5pZGVudGl0eS52MS5Nb3ZlR3JvdXBSZXNwb25zZRJeCgtVbmxpbmtHcm91cBImLmNvc2FmZS5pZGVudGl0eS52MS5VbmxpbmtHcm91cFJlcXVlc3QaJy5jb3NhZmUuaWRlbnRpdHkudjEuVW5saW5rR3JvdXBSZXNwb25zZWIGcHJvdG8z", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_group, file_google_protobuf_field_mask]);
+  fileDesc("CiZjb3NhZmUvaWRlbnRpdHkvdjEvZ3JvdXBfc2VydmljZS5wcm90bxISY29zYWZlLmlkZW50aXR5LnYxImoKEkNyZWF0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSKAoFZ3JvdXAYAiABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFwoPbWVtYmVyX3VzZXJfaWRzGAMgAygJIj8KE0NyZWF0ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiNgoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSI8ChBHZXRHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIusBCgtHcm91cEZpbHRlchIyCgNhbmQYASABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASMQoCb3IYAiABKAsyIy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXJMaXN0SAASLgoDbm90GAMgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwRmlsdGVySAASNwoJY29uZGl0aW9uGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwQ29uZGl0aW9uSABCDAoKZXhwcmVzc2lvbiJDCg9Hcm91cEZpbHRlckxpc3QSMAoHZmlsdGVycxgBIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cEZpbHRlciKlAQoOR3JvdXBDb25kaXRpb24SLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBI0CghvcGVyYXRvchgCIAEoDjIiLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJPcGVyYXRvchIuCgV2YWx1ZRgDIAEoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5GaWx0ZXJWYWx1ZSJrCgxHcm91cE9yZGVyQnkSLQoFZmllbGQYASABKA4yHi5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWVsZBIsCgVvcmRlchgCIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Tb3J0T3JkZXIi4AEKEUxpc3RHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIvCgZmaWx0ZXIYAiABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBGaWx0ZXISMgoIb3JkZXJfYnkYAyABKAsyIC5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBPcmRlckJ5EhEKCXBhZ2Vfc2l6ZRgEIAEoBRISCgpwYWdlX3Rva2VuGAUgASgJEgwKBHNraXAYBiABKAUSEwoGY3Vyc29yGAcgASgJSACIAQFCCQoHX2N1cnNvciKBAQoSTGlzdEdyb3Vwc1Jlc3BvbnNlEikKBmdyb3VwcxgBIAMoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoBRITCgtuZXh0X2N1cnNvchgEIAEoCSKQAQoSVXBkYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIoCgVncm91cBgCIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIvCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2sSDAoEZXRhZxgEIAEoCSI/ChNVcGRhdGVHcm91cFJlc3BvbnNlEigKBWdyb3VwGAEgASgLMhkuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwIkcKEkRlbGV0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSI1ChNEZWxldGVHcm91cFJlc3BvbnNlEh4KFmRlcHJvdmlzaW9uZWRfdXNlcl9pZHMYASADKAkiTwoWQWRkR3JvdXBNZW1iZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEAoIdXNlcl9pZHMYAyADKAkiUQoXQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2USFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSHgoWcmVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCSJSChlSZW1vdmVHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIQCgh1c2VyX2lkcxgDIAMoCSJWChpSZW1vdmVHcm91cE1lbWJlcnNSZXNwb25zZRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAEgAygJEhgKEHJlbW92ZWRfdXNlcl9pZHMYAiADKAkiUwoaUmVwbGFjZUdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhAKCHVzZXJfaWRzGAMgAygJIo8BChtSZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USHgoWZGVwcm92aXNpb25lZF91c2VyX2lkcxgBIAMoCRIWCg5hZGRlZF91c2VyX2lkcxgCIAMoCRIYChByZW1vdmVkX3VzZXJfaWRzGAMgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBCADKAkinAIKEk1vZGlmeUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSDAoEZXRhZxgDIAEoCRIZCgxkaXNwbGF5X25hbWUYBCABKAlIAIgBARIYCgtleHRlcm5hbF9pZBgFIAEoCUgBiAEBEhQKDGFkZF91c2VyX2lkcxgGIAMoCRIXCg9yZW1vdmVfdXNlcl9pZHMYByADKAkSNgoPcmVwbGFjZV9tZW1iZXJzGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLk1lbWJlcklkcxIWCg5yZXR1cm5fbWVtYmVycxgJIAEoCEIPCg1fZGlzcGxheV9uYW1lQg4KDF9leHRlcm5hbF9pZCIdCglNZW1iZXJJZHMSEAoIdXNlcl9pZHMYASADKAkigwIKE01vZGlmeUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXASFgoOYWRkZWRfdXNlcl9pZHMYAiADKAkSGAoQcmVtb3ZlZF91c2VyX2lkcxgDIAMoCRIeChZkZXByb3Zpc2lvbmVkX3VzZXJfaWRzGAQgAygJEh4KFnJlcHJvdmlzaW9uZWRfdXNlcl9pZHMYBSADKAkSMAoHbWVtYmVycxgGIAMoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cE1lbWJlchIeChZuZXh0X21lbWJlcl9wYWdlX3Rva2VuGAcgASgJIn4KF0xpc3RHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCRIXCg9pbmNsdWRlX2Rvcm1hbnQYBSABKAgieQoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEjAKB21lbWJlcnMYASADKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXBNZW1iZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUiaQoaTGlzdE1lbWJlcnNPZkdyb3Vwc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCWdyb3VwX2lkcxgCIAMoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSJUCg9Hcm91cFBhZ2VNZW1iZXISEAoIZ3JvdXBfaWQYASABKAkSLwoGbWVtYmVyGAIgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwTWVtYmVyImwKG0xpc3RNZW1iZXJzT2ZHcm91cHNSZXNwb25zZRI0CgdtZW1iZXJzGAEgAygLMiMuY29zYWZlLmlkZW50aXR5LnYxLkdyb3VwUGFnZU1lbWJlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiZgoYTGlzdEdyb3Vwc09mVXNlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoCRIRCglwYWdlX3NpemUYAyABKAUSEgoKcGFnZV90b2tlbhgEIAEoCSI/CglVc2VyR3JvdXASDwoHdXNlcl9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIPCgdkaXNwbGF5GAMgASgJImMKGUxpc3RHcm91cHNPZlVzZXJzUmVzcG9uc2USLQoGZ3JvdXBzGAEgAygLMh0uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJHcm91cBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkihwEKEE1vdmVHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhkKEXRhcmdldF9hY2NvdW50X2lkGAMgASgJEjMKBnBvbGljeRgEIAEoDjIjLmNvc2FmZS5pZGVudGl0eS52MS5Nb3ZlR3JvdXBQb2xpY3kiPQoRTW92ZUdyb3VwUmVzcG9uc2USKAoFZ3JvdXAYASABKAsyGS5jb3NhZmUuaWRlbnRpdHkudjEuR3JvdXAiOQoSVW5saW5rR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCSKUAQoTVW5saW5rR3JvdXBSZXNwb25zZRIoCgVncm91cBgBIAEoCzIZLmNvc2FmZS5pZGVudGl0eS52MS5Hcm91cBIdChVtZW1iZXJzaGlwc19jb252ZXJ0ZWQYAiABKAUSIwobZG9ybWFudF9tZW1iZXJzaGlwc19yZW1vdmVkGAMgASgFEg8KB2NoYW5nZWQYBCABKAgq7gEKCkdyb3VwRmllbGQSGwoXR1JPVVBfRklFTERfVU5TUEVDSUZJRUQQABISCg5HUk9VUF9GSUVMRF9JRBABEhwKGEdST1VQX0ZJRUxEX0RJU1BMQVlfTkFNRRACEhsKF0dST1VQX0ZJRUxEX0VYVEVSTkFMX0lEEAMSHgoaR1JPVVBfRklFTERfTUVNQkVSX1VTRVJfSUQQBBIaChZHUk9VUF9GSUVMRF9BQ0NPVU5UX0lEEAUSGwoXR1JPVVBfRklFTERfQ1JFQVRFX1RJTUUQBhIbChdHUk9VUF9GSUVMRF9VUERBVEVfVElNRRAHMq4LCgxHcm91cFNlcnZpY2USXgoLQ3JlYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USVQoIR2V0R3JvdXASIy5jb3NhZmUuaWRlbnRpdHkudjEuR2V0R3JvdXBSZXF1ZXN0GiQuY29zYWZlLmlkZW50aXR5LnYxLkdldEdyb3VwUmVzcG9uc2USWwoKTGlzdEdyb3VwcxIlLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBzUmVzcG9uc2USXgoLVXBkYXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVXBkYXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVwZGF0ZUdyb3VwUmVzcG9uc2USXgoLRGVsZXRlR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuRGVsZXRlR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLkRlbGV0ZUdyb3VwUmVzcG9uc2USagoPQWRkR3JvdXBNZW1iZXJzEiouY29zYWZlLmlkZW50aXR5LnYxLkFkZEdyb3VwTWVtYmVyc1JlcXVlc3QaKy5jb3NhZmUuaWRlbnRpdHkudjEuQWRkR3JvdXBNZW1iZXJzUmVzcG9uc2UScwoSUmVtb3ZlR3JvdXBNZW1iZXJzEi0uY29zYWZlLmlkZW50aXR5LnYxLlJlbW92ZUdyb3VwTWVtYmVyc1JlcXVlc3QaLi5jb3NhZmUuaWRlbnRpdHkudjEuUmVtb3ZlR3JvdXBNZW1iZXJzUmVzcG9uc2USdgoTUmVwbGFjZUdyb3VwTWVtYmVycxIuLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5SZXBsYWNlR3JvdXBNZW1iZXJzUmVzcG9uc2USXgoLTW9kaWZ5R3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuTW9kaWZ5R3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLk1vZGlmeUdyb3VwUmVzcG9uc2USbQoQTGlzdEdyb3VwTWVtYmVycxIrLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVxdWVzdBosLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USdgoTTGlzdE1lbWJlcnNPZkdyb3VwcxIuLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0TWVtYmVyc09mR3JvdXBzUmVxdWVzdBovLmNvc2FmZS5pZGVudGl0eS52MS5MaXN0TWVtYmVyc09mR3JvdXBzUmVzcG9uc2UScAoRTGlzdEdyb3Vwc09mVXNlcnMSLC5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdEdyb3Vwc09mVXNlcnNSZXF1ZXN0Gi0uY29zYWZlLmlkZW50aXR5LnYxLkxpc3RHcm91cHNPZlVzZXJzUmVzcG9uc2USWAoJTW92ZUdyb3VwEiQuY29zYWZlLmlkZW50aXR5LnYxLk1vdmVHcm91cFJlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuTW92ZUdyb3VwUmVzcG9uc2USXgoLVW5saW5rR3JvdXASJi5jb3NhZmUuaWRlbnRpdHkudjEuVW5saW5rR3JvdXBSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVubGlua0dyb3VwUmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_group, file_google_protobuf_field_mask]);
 
 /**
  * @generated from message cosafe.identity.v1.CreateGroupRequest
@@ -257,6 +257,15 @@ export type ListGroupsRequest = Message<"cosafe.identity.v1.ListGroupsRequest"> 
    * @generated from field: int32 skip = 6;
    */
   skip: number;
+
+  /**
+   * Cursor pagination (SCIM, RFC 9865): when present (empty for the first page) the list is
+   * keyset-paged by id after the cursor, flat in depth; order_by and skip must be unset.
+   * Errors: INVALID_ARGUMENT (CURSOR_INVALID, CURSOR_WITH_SORT).
+   *
+   * @generated from field: optional string cursor = 7;
+   */
+  cursor?: string | undefined;
 };
 
 /**
@@ -284,6 +293,13 @@ export type ListGroupsResponse = Message<"cosafe.identity.v1.ListGroupsResponse"
    * @generated from field: int32 total_size = 3;
    */
   totalSize: number;
+
+  /**
+   * With cursor: the cursor of the next page; empty on the last page.
+   *
+   * @generated from field: string next_cursor = 4;
+   */
+  nextCursor: string;
 };
 
 /**
@@ -554,6 +570,153 @@ export const ReplaceGroupMembersResponseSchema: GenMessage<ReplaceGroupMembersRe
   messageDesc(file_cosafe_identity_v1_group_service, 19);
 
 /**
+ * @generated from message cosafe.identity.v1.ModifyGroupRequest
+ */
+export type ModifyGroupRequest = Message<"cosafe.identity.v1.ModifyGroupRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: string group_id = 2;
+   */
+  groupId: string;
+
+  /**
+   * The version the caller read (SCIM If-Match); empty skips the check.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
+
+  /**
+   * The new name; absent or blank keeps the current one (R14).
+   *
+   * @generated from field: optional string display_name = 4;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * The new externalId; absent keeps it, empty clears it.
+   *
+   * @generated from field: optional string external_id = 5;
+   */
+  externalId?: string | undefined;
+
+  /**
+   * Users to add, after the removals.
+   *
+   * @generated from field: repeated string add_user_ids = 6;
+   */
+  addUserIds: string[];
+
+  /**
+   * Users to remove.
+   *
+   * @generated from field: repeated string remove_user_ids = 7;
+   */
+  removeUserIds: string[];
+
+  /**
+   * When set, the members visible to the caller (R10) become exactly these users;
+   * add_user_ids and remove_user_ids must then be empty.
+   *
+   * @generated from field: cosafe.identity.v1.MemberIds replace_members = 8;
+   */
+  replaceMembers?: MemberIds | undefined;
+
+  /**
+   * Return the first page of members (up to 10000, read in the same transaction);
+   * ListGroupMembers with next_member_page_token reads the rest.
+   *
+   * @generated from field: bool return_members = 9;
+   */
+  returnMembers: boolean;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ModifyGroupRequest.
+ * Use `create(ModifyGroupRequestSchema)` to create a new message.
+ */
+export const ModifyGroupRequestSchema: GenMessage<ModifyGroupRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 20);
+
+/**
+ * A full member list (user ids).
+ *
+ * @generated from message cosafe.identity.v1.MemberIds
+ */
+export type MemberIds = Message<"cosafe.identity.v1.MemberIds"> & {
+  /**
+   * @generated from field: repeated string user_ids = 1;
+   */
+  userIds: string[];
+};
+
+/**
+ * Describes the message cosafe.identity.v1.MemberIds.
+ * Use `create(MemberIdsSchema)` to create a new message.
+ */
+export const MemberIdsSchema: GenMessage<MemberIds> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 21);
+
+/**
+ * @generated from message cosafe.identity.v1.ModifyGroupResponse
+ */
+export type ModifyGroupResponse = Message<"cosafe.identity.v1.ModifyGroupResponse"> & {
+  /**
+   * The group as it is after the change, with its new etag.
+   *
+   * @generated from field: cosafe.identity.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+
+  /**
+   * @generated from field: repeated string added_user_ids = 2;
+   */
+  addedUserIds: string[];
+
+  /**
+   * @generated from field: repeated string removed_user_ids = 3;
+   */
+  removedUserIds: string[];
+
+  /**
+   * Users deprovisioned because this was their last SCIM group (R7).
+   *
+   * @generated from field: repeated string deprovisioned_user_ids = 4;
+   */
+  deprovisionedUserIds: string[];
+
+  /**
+   * Users re-provisioned by the additions (R4).
+   *
+   * @generated from field: repeated string reprovisioned_user_ids = 5;
+   */
+  reprovisionedUserIds: string[];
+
+  /**
+   * With return_members: the first page of members, and the token of the next page.
+   *
+   * @generated from field: repeated cosafe.identity.v1.GroupMember members = 6;
+   */
+  members: GroupMember[];
+
+  /**
+   * @generated from field: string next_member_page_token = 7;
+   */
+  nextMemberPageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ModifyGroupResponse.
+ * Use `create(ModifyGroupResponseSchema)` to create a new message.
+ */
+export const ModifyGroupResponseSchema: GenMessage<ModifyGroupResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 22);
+
+/**
  * @generated from message cosafe.identity.v1.ListGroupMembersRequest
  */
 export type ListGroupMembersRequest = Message<"cosafe.identity.v1.ListGroupMembersRequest"> & {
@@ -593,7 +756,7 @@ export type ListGroupMembersRequest = Message<"cosafe.identity.v1.ListGroupMembe
  * Use `create(ListGroupMembersRequestSchema)` to create a new message.
  */
 export const ListGroupMembersRequestSchema: GenMessage<ListGroupMembersRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 20);
+  messageDesc(file_cosafe_identity_v1_group_service, 23);
 
 /**
  * @generated from message cosafe.identity.v1.ListGroupMembersResponse
@@ -620,7 +783,182 @@ export type ListGroupMembersResponse = Message<"cosafe.identity.v1.ListGroupMemb
  * Use `create(ListGroupMembersResponseSchema)` to create a new message.
  */
 export const ListGroupMembersResponseSchema: GenMessage<ListGroupMembersResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 21);
+  messageDesc(file_cosafe_identity_v1_group_service, 24);
+
+/**
+ * @generated from message cosafe.identity.v1.ListMembersOfGroupsRequest
+ */
+export type ListMembersOfGroupsRequest = Message<"cosafe.identity.v1.ListMembersOfGroupsRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * At most 1000 group ids.
+   *
+   * @generated from field: repeated string group_ids = 2;
+   */
+  groupIds: string[];
+
+  /**
+   * Maximum number of members in this page, across the groups; 0 means 10000, the cap.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListMembersOfGroupsRequest.
+ * Use `create(ListMembersOfGroupsRequestSchema)` to create a new message.
+ */
+export const ListMembersOfGroupsRequestSchema: GenMessage<ListMembersOfGroupsRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 25);
+
+/**
+ * A member of one of the requested groups.
+ *
+ * @generated from message cosafe.identity.v1.GroupPageMember
+ */
+export type GroupPageMember = Message<"cosafe.identity.v1.GroupPageMember"> & {
+  /**
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * @generated from field: cosafe.identity.v1.GroupMember member = 2;
+   */
+  member?: GroupMember | undefined;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.GroupPageMember.
+ * Use `create(GroupPageMemberSchema)` to create a new message.
+ */
+export const GroupPageMemberSchema: GenMessage<GroupPageMember> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 26);
+
+/**
+ * @generated from message cosafe.identity.v1.ListMembersOfGroupsResponse
+ */
+export type ListMembersOfGroupsResponse = Message<"cosafe.identity.v1.ListMembersOfGroupsResponse"> & {
+  /**
+   * Ordered by group id, then user id.
+   *
+   * @generated from field: repeated cosafe.identity.v1.GroupPageMember members = 1;
+   */
+  members: GroupPageMember[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListMembersOfGroupsResponse.
+ * Use `create(ListMembersOfGroupsResponseSchema)` to create a new message.
+ */
+export const ListMembersOfGroupsResponseSchema: GenMessage<ListMembersOfGroupsResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 27);
+
+/**
+ * @generated from message cosafe.identity.v1.ListGroupsOfUsersRequest
+ */
+export type ListGroupsOfUsersRequest = Message<"cosafe.identity.v1.ListGroupsOfUsersRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * At most 1000 user ids.
+   *
+   * @generated from field: repeated string user_ids = 2;
+   */
+  userIds: string[];
+
+  /**
+   * Maximum number of memberships in this page, across the users; 0 means 10000, the cap.
+   *
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 4;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListGroupsOfUsersRequest.
+ * Use `create(ListGroupsOfUsersRequestSchema)` to create a new message.
+ */
+export const ListGroupsOfUsersRequestSchema: GenMessage<ListGroupsOfUsersRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 28);
+
+/**
+ * One group of one of the requested users.
+ *
+ * @generated from message cosafe.identity.v1.UserGroup
+ */
+export type UserGroup = Message<"cosafe.identity.v1.UserGroup"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string group_id = 2;
+   */
+  groupId: string;
+
+  /**
+   * The group's displayName.
+   *
+   * @generated from field: string display = 3;
+   */
+  display: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.UserGroup.
+ * Use `create(UserGroupSchema)` to create a new message.
+ */
+export const UserGroupSchema: GenMessage<UserGroup> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 29);
+
+/**
+ * @generated from message cosafe.identity.v1.ListGroupsOfUsersResponse
+ */
+export type ListGroupsOfUsersResponse = Message<"cosafe.identity.v1.ListGroupsOfUsersResponse"> & {
+  /**
+   * Ordered by user id, then group id.
+   *
+   * @generated from field: repeated cosafe.identity.v1.UserGroup groups = 1;
+   */
+  groups: UserGroup[];
+
+  /**
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message cosafe.identity.v1.ListGroupsOfUsersResponse.
+ * Use `create(ListGroupsOfUsersResponseSchema)` to create a new message.
+ */
+export const ListGroupsOfUsersResponseSchema: GenMessage<ListGroupsOfUsersResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_identity_v1_group_service, 30);
 
 /**
  * @generated from message cosafe.identity.v1.MoveGroupRequest
@@ -652,7 +990,7 @@ export type MoveGroupRequest = Message<"cosafe.identity.v1.MoveGroupRequest"> & 
  * Use `create(MoveGroupRequestSchema)` to create a new message.
  */
 export const MoveGroupRequestSchema: GenMessage<MoveGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 22);
+  messageDesc(file_cosafe_identity_v1_group_service, 31);
 
 /**
  * @generated from message cosafe.identity.v1.MoveGroupResponse
@@ -669,7 +1007,7 @@ export type MoveGroupResponse = Message<"cosafe.identity.v1.MoveGroupResponse"> 
  * Use `create(MoveGroupResponseSchema)` to create a new message.
  */
 export const MoveGroupResponseSchema: GenMessage<MoveGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 23);
+  messageDesc(file_cosafe_identity_v1_group_service, 32);
 
 /**
  * @generated from message cosafe.identity.v1.UnlinkGroupRequest
@@ -691,7 +1029,7 @@ export type UnlinkGroupRequest = Message<"cosafe.identity.v1.UnlinkGroupRequest"
  * Use `create(UnlinkGroupRequestSchema)` to create a new message.
  */
 export const UnlinkGroupRequestSchema: GenMessage<UnlinkGroupRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 24);
+  messageDesc(file_cosafe_identity_v1_group_service, 33);
 
 /**
  * @generated from message cosafe.identity.v1.UnlinkGroupResponse
@@ -731,7 +1069,7 @@ export type UnlinkGroupResponse = Message<"cosafe.identity.v1.UnlinkGroupRespons
  * Use `create(UnlinkGroupResponseSchema)` to create a new message.
  */
 export const UnlinkGroupResponseSchema: GenMessage<UnlinkGroupResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_identity_v1_group_service, 25);
+  messageDesc(file_cosafe_identity_v1_group_service, 34);
 
 /**
  * Fields of a group that filters and sorting may name.
@@ -892,6 +1230,30 @@ export const GroupService: GenService<{
     output: typeof ReplaceGroupMembersResponseSchema;
   },
   /**
+   * Changes a group in one transaction (ADR 0014): checks the etag, renames or re-keys it,
+   * removes then adds members (or replaces them), links a manual group on the identity
+   * provider's write (R11), keeps the name when display_name is absent or blank (R14), checks
+   * name and externalId uniqueness (R13), deprovisions users left without a SCIM group (R7)
+   * and writes the audit and change events. Any failure rolls back all of it, R7 included.
+   * With an etag the group row is locked, so concurrent writes with the same etag give one
+   * success and one ABORTED (ETAG_MISMATCH). Membership changes without an etag cost in the
+   * size of the change (R25). A request that names no change links nothing and only checks
+   * the group and the etag.
+   * Permission: SCIM or ADMIN of the tenant, SUPPORT.
+   * Errors: NOT_FOUND (GROUP_NOT_FOUND, GROUP_DELETED_IN_ADMIN_PANEL, MEMBER_NOT_FOUND),
+   * ABORTED (ETAG_MISMATCH, CONCURRENT_MODIFICATION), ALREADY_EXISTS (GROUP_NAME_TAKEN,
+   * GROUP_EXTERNAL_ID_TAKEN), FAILED_PRECONDITION (USER_DEPROVISIONED, LICENSE_LIMIT_REACHED),
+   * UNAVAILABLE (SCIM_PAUSED for an identity provider while support paused the tenant).
+   * Idempotent for the same input.
+   *
+   * @generated from rpc cosafe.identity.v1.GroupService.ModifyGroup
+   */
+  modifyGroup: {
+    methodKind: "unary";
+    input: typeof ModifyGroupRequestSchema;
+    output: typeof ModifyGroupResponseSchema;
+  },
+  /**
    * Lists members, paged. SCIM actors see SCIM-visible members including
    * dormant ones (R4, R10). Idempotent.
    *
@@ -901,6 +1263,33 @@ export const GroupService: GenService<{
     methodKind: "unary";
     input: typeof ListGroupMembersRequestSchema;
     output: typeof ListGroupMembersResponseSchema;
+  },
+  /**
+   * Lists the members of several groups in one call (a SCIM list page that shows members),
+   * paged in (group_id, user_id) order with a keyset token, so a page costs its own size,
+   * never a group's (R25). Visibility as in ListGroupMembers. Ids that name no group of the
+   * tenant have no members. Errors: INVALID_ARGUMENT (more than 1000 group ids,
+   * PAGE_TOKEN_INVALID). Idempotent.
+   *
+   * @generated from rpc cosafe.identity.v1.GroupService.ListMembersOfGroups
+   */
+  listMembersOfGroups: {
+    methodKind: "unary";
+    input: typeof ListMembersOfGroupsRequestSchema;
+    output: typeof ListMembersOfGroupsResponseSchema;
+  },
+  /**
+   * Lists the groups of several users (SCIM User.groups, RFC 7643 §4.1.2, read-only): the
+   * memberships the caller sees (R10; SCIM sees dormant ones, R4), paged in (user_id,
+   * group_id) order with a keyset token. Never loads a group's members (R25).
+   * Errors: INVALID_ARGUMENT (more than 1000 user ids, PAGE_TOKEN_INVALID). Idempotent.
+   *
+   * @generated from rpc cosafe.identity.v1.GroupService.ListGroupsOfUsers
+   */
+  listGroupsOfUsers: {
+    methodKind: "unary";
+    input: typeof ListGroupsOfUsersRequestSchema;
+    output: typeof ListGroupsOfUsersResponseSchema;
   },
   /**
    * Moves a group to another account with a membership policy (R16).
