@@ -5,6 +5,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "@cosafe/logging";
 import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { registerReflection } from "./reflection-service.js";
 import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
 
 export interface RpcServerOptions {
@@ -29,7 +30,7 @@ export interface RpcServer {
 
 /**
  * Serves gRPC, gRPC-Web and Connect on one HTTP/2 (h2c) port, with the standard health
- * service, logging and service authentication in front of every call.
+ * service and server reflection, logging and service authentication in front of every call.
  */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const health = new HealthState(options.serviceNames);
@@ -37,6 +38,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     routes: (router) => {
       router.service(Health, healthService(health));
       options.routes(router);
+      registerReflection(router);
     },
     interceptors: [
       createLoggingInterceptor(options.logger),

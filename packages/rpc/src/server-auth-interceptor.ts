@@ -2,9 +2,10 @@ import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { callContextKey } from "./call-context.js";
 import { headers, parseActor } from "./call-metadata.js";
+import { reflectionServiceNames } from "./reflection-service.js";
 
-/** Services every caller may reach without credentials (orchestrator probes). */
-const publicServices = new Set(["grpc.health.v1.Health"]);
+/** Services every caller may reach without credentials (orchestrator probes, grpcurl and buf curl). */
+const publicServices = new Set(["grpc.health.v1.Health", ...reflectionServiceNames]);
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
