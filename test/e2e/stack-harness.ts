@@ -53,13 +53,25 @@ export interface RunningStack {
  * The whole system as operators run it: three processes on a fresh, empty database (the
  * services migrate it themselves), bootstrapped exactly as `pnpm start` does.
  */
-export async function startRunningStack(): Promise<RunningStack> {
+export async function startRunningStack(
+  options: { metrics?: boolean; env?: Record<string, string> } = {},
+): Promise<RunningStack> {
   const database = await createTestDatabase({
     template: { key: "empty", fingerprint: "v1", prepare: async () => {} },
   });
   const stack = await startStack({
     databaseUrl: database.url,
     ports: { facade: await freePort(), identityCore: await freePort(), licensing: await freePort() },
+    ...(options.metrics
+      ? {
+          metricsPorts: {
+            facade: await freePort(),
+            identityCore: await freePort(),
+            licensing: await freePort(),
+          },
+        }
+      : {}),
+    ...(options.env ? { env: options.env } : {}),
     logLevel: "warn",
     // E2E_LOGS=1 shows the services' warnings and errors while debugging a failure.
     quiet: process.env.E2E_LOGS !== "1",

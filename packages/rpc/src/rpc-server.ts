@@ -20,6 +20,8 @@ export interface RpcServerOptions {
   serviceNames: string[];
   /** Interceptors inside logging and auth, e.g. error translation. */
   interceptors?: Interceptor[];
+  /** Interceptors outside logging and auth (tracing, metrics): they see every call and its final code. */
+  outerInterceptors?: Interceptor[];
 }
 
 export interface RpcServer {
@@ -41,6 +43,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       registerReflection(router);
     },
     interceptors: [
+      ...(options.outerInterceptors ?? []),
       createLoggingInterceptor(options.logger),
       createServerAuthInterceptor(options.credentials),
       ...(options.interceptors ?? []),

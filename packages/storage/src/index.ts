@@ -1,4 +1,5 @@
 export { isUuid } from "./is-uuid.js";
 export { migrateUnderLock } from "./migrate-under-lock.js";
+export { poolStats } from "./pool-stats.js";
 export { type ServiceOrmOptions, serviceOrmConfig } from "./service-orm-config.js";
 export { violatedConstraint } from "./unique-violation.js";

@@ -1,17 +1,29 @@
 import type { Logger } from "@cosafe/logging";
 import { LicenseService } from "@cosafe/proto/licensing";
 import { type RpcServer, startRpcServer } from "@cosafe/rpc";
-import { migrateUnderLock } from "@cosafe/storage";
+import { migrateUnderLock, poolStats } from "@cosafe/storage";
+import {
+  createMetricsRegistry,
+  type MetricsServer,
+  type Registry,
+  registerDbPoolMetrics,
+  rpcMetricsInterceptor,
+  startMetricsServer,
+} from "@cosafe/telemetry";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { licenseService } from "./api/license-service.js";
 import type { LicensingConfig } from "./config.js";
 import { LicenseCommands } from "./domain/license-commands.js";
 import { SeatCommands } from "./domain/seat-commands.js";
+import { registerSeatMetrics } from "./metrics/seat-metrics.js";
 import { schemaName } from "./storage/entities.js";
 import { ormConfig } from "./storage/orm-config.js";
 
 export interface Licensing {
   server: RpcServer;
+  /** Prometheus series of this instance (served on LICENSING_METRICS_PORT when set). */
+  metrics: Registry;
+  metricsServer: MetricsServer | undefined;
   close(): Promise<void>;
 }
 
@@ -23,6 +35,9 @@ export async function startLicensing(config: LicensingConfig, logger: Logger): P
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
     const licenses = new LicenseCommands(orm);
     const seats = new SeatCommands(orm);
+    const metrics = createMetricsRegistry("licensing");
+    registerDbPoolMetrics(metrics, poolStats(orm));
+    registerSeatMetrics(metrics, orm, config.metricsTenantsMax);
     const server = await startRpcServer({
       host: config.host,
       port: config.port,
@@ -30,11 +45,24 @@ export async function startLicensing(config: LicensingConfig, logger: Logger): P
       credentials: config.credentials,
       routes: (router) => router.service(LicenseService, licenseService({ licenses, seats })),
       serviceNames: [LicenseService.typeName],
+      outerInterceptors: [rpcMetricsInterceptor(metrics)],
     });
     logger.info({ port: server.port }, "licensing serving gRPC");
+    const metricsServer =
+      config.metricsPort === undefined
+        ? undefined
+        : await startMetricsServer({
+            host: config.host,
+            port: config.metricsPort,
+            registry: metrics,
+            logger,
+          });
     return {
       server,
+      metrics,
+      metricsServer,
       close: async () => {
+        await metricsServer?.close();
         await server.close();
         await orm.close();
       },

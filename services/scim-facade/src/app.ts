@@ -1,6 +1,7 @@
 import type { Logger } from "@cosafe/logging";
 import type { ProvisioningEntry } from "@cosafe/proto/identity";
 import { ScimError } from "@cosafe/scim";
+import type { Registry } from "@cosafe/telemetry";
 import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
@@ -11,6 +12,7 @@ import { authenticate } from "./middleware/authenticate.js";
 import { parseBodies } from "./middleware/body-limits.js";
 import { requireJsonBody } from "./middleware/content-type.js";
 import { requestLogging } from "./middleware/request-logging.js";
+import { requestMetrics } from "./middleware/request-metrics.js";
 import { scimErrors } from "./middleware/scim-errors.js";
 import { provisioningLog } from "./provisioning-log/index.js";
 import { mountGroups } from "./resources/groups/groups.router.js";
@@ -29,6 +31,8 @@ export interface AppDeps {
   now?: () => number;
   /** Where every SCIM request's provisioning-log entry goes (R20). */
   provisioningLog: { enqueue(entry: ProvisioningEntry): void };
+  /** Where request metrics go (served apart from the app, see server.ts). */
+  metrics?: Registry;
 }
 
 /** SCIM routes live under this prefix; meta.location is built from the public base URL plus it. */
@@ -50,6 +54,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
   mountRootSearch(scim, { core: deps.core, baseUrl });
   mountUnsupported(scim);
 
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(requestLogging(deps.logger));
   app.use(provisioningLog({ batcher: deps.provisioningLog, prefix: scimPrefix, logger: deps.logger }));
   app.use(scimErrors(deps.logger));
