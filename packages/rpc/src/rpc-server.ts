@@ -5,6 +5,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "@cosafe/logging";
 import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { processInterceptors } from "./process-interceptors.js";
 import { registerReflection } from "./reflection-service.js";
 import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
 
@@ -43,6 +44,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       registerReflection(router);
     },
     interceptors: [
+      ...processInterceptors.server,
       ...(options.outerInterceptors ?? []),
       createLoggingInterceptor(options.logger),
       createServerAuthInterceptor(options.credentials),
