@@ -4,6 +4,7 @@ import { Migration0003GroupMembershipVersion } from "./migration-0003-group-memb
 import { Migration0004ProvisioningLog } from "./migration-0004-provisioning-log.js";
 import { Migration0005ScimPauseAndHandback } from "./migration-0005-scim-pause-and-handback.js";
 import { Migration0006DeprovisionBrake } from "./migration-0006-deprovision-brake.js";
+import { Migration0010TenantPhoneRegion } from "./migration-0010-tenant-phone-region.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: "Migration0004ProvisioningLog", class: Migration0004ProvisioningLog },
   { name: "Migration0005ScimPauseAndHandback", class: Migration0005ScimPauseAndHandback },
   { name: "Migration0006DeprovisionBrake", class: Migration0006DeprovisionBrake },
+  { name: "Migration0010TenantPhoneRegion", class: Migration0010TenantPhoneRegion },
 ];
