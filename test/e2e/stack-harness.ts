@@ -59,7 +59,12 @@ export interface RunningStack {
  * services migrate it themselves), bootstrapped exactly as `pnpm start` does.
  */
 export async function startRunningStack(
-  options: { logLevel?: string; onLog?: (service: string, line: string) => void } = {},
+  options: {
+    logLevel?: string;
+    onLog?: (service: string, line: string) => void;
+    metrics?: boolean;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<RunningStack> {
   const database = await createTestDatabase({
     template: { key: "empty", fingerprint: "v1", prepare: async () => {} },
@@ -67,6 +72,16 @@ export async function startRunningStack(
   const stack = await startStack({
     databaseUrl: database.url,
     ports: { facade: await freePort(), identityCore: await freePort(), licensing: await freePort() },
+    ...(options.metrics
+      ? {
+          metricsPorts: {
+            facade: await freePort(),
+            identityCore: await freePort(),
+            licensing: await freePort(),
+          },
+        }
+      : {}),
+    ...(options.env ? { env: options.env } : {}),
     logLevel: options.logLevel ?? "warn",
     // E2E_LOGS=1 shows the services' warnings and errors while debugging a failure.
     quiet: process.env.E2E_LOGS !== "1",

@@ -1,4 +1,5 @@
 export { ConfigError } from "./config-error.js";
+export { metricsPortSetting } from "./metrics-settings.js";
 export {
   enumSetting,
   intSetting,

@@ -5,6 +5,10 @@ import { waitForGrpcHealth, waitForHttpReady } from "./wait-until-ready.js";
 export interface StackOptions {
   databaseUrl: string;
   ports: { facade: number; identityCore: number; licensing: number };
+  /** Prometheus /metrics port of each service (`<SERVICE>_METRICS_PORT`); none when absent. */
+  metricsPorts?: { facade: number; identityCore: number; licensing: number };
+  /** Extra environment for all three services (e.g. OTEL_* to turn tracing on). */
+  env?: Record<string, string>;
   /** Where identity providers reach the facade; defaults to http://localhost:<facade port>. */
   publicBaseUrl?: string;
   logLevel?: string;
@@ -22,6 +26,8 @@ export interface Stack {
   scimBaseUrl: string;
   identityCoreUrl: string;
   licensingUrl: string;
+  /** Each service's /metrics URL, when metricsPorts were given. */
+  metricsUrls: { facade: string; identityCore: string; licensing: string } | undefined;
   /** The credential this launcher calls the services with. */
   credential: { service: string; secret: string };
   /** A credential for the support CLI (`pnpm cosafe …`) against this stack. */
@@ -56,7 +62,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const identityCoreUrl = `http://127.0.0.1:${options.ports.identityCore}`;
   const licensingUrl = `http://127.0.0.1:${options.ports.licensing}`;
   const publicBaseUrl = options.publicBaseUrl ?? `http://localhost:${options.ports.facade}`;
+  const metricsPorts = options.metricsPorts;
   const common = {
+    ...options.env,
     DATABASE_URL: options.databaseUrl,
     COSAFE_SERVICE_CREDENTIALS: credentials,
     // The launcher (and the tests that borrow its credential) may act in every role; the
@@ -78,18 +86,25 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     {
       ...common,
       IDENTITY_CORE_PORT: String(options.ports.identityCore),
+      ...(metricsPorts ? { IDENTITY_CORE_METRICS_PORT: String(metricsPorts.identityCore) } : {}),
       LICENSING_URL: licensingUrl,
       COSAFE_SERVICE_SECRET: coreSecret,
     },
     spawnOptions("identity-core"),
   );
-  const licensingEnv = { ...common, LICENSING_PORT: String(options.ports.licensing) };
+  const licensingEnv = {
+    ...common,
+    LICENSING_PORT: String(options.ports.licensing),
+    ...(metricsPorts ? { LICENSING_METRICS_PORT: String(metricsPorts.licensing) } : {}),
+  };
   let licensing = spawnService("licensing", licensingEnv, spawnOptions("licensing"));
   const facade = spawnService(
     "scim-facade",
     {
+      ...options.env,
       LOG_LEVEL: common.LOG_LEVEL,
       SCIM_FACADE_PORT: String(options.ports.facade),
+      ...(metricsPorts ? { SCIM_FACADE_METRICS_PORT: String(metricsPorts.facade) } : {}),
       SCIM_PUBLIC_BASE_URL: publicBaseUrl,
       IDENTITY_CORE_URL: identityCoreUrl,
       COSAFE_SERVICE_SECRET: facadeSecret,
@@ -113,6 +128,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     scimBaseUrl: `${publicBaseUrl}/scim/v2`,
     identityCoreUrl,
     licensingUrl,
+    metricsUrls: metricsPorts && {
+      facade: `http://127.0.0.1:${metricsPorts.facade}/metrics`,
+      identityCore: `http://127.0.0.1:${metricsPorts.identityCore}/metrics`,
+      licensing: `http://127.0.0.1:${metricsPorts.licensing}/metrics`,
+    },
     credential: launcher,
     cliCredential: cli,
     services,

@@ -17,6 +17,11 @@ const ports = {
   licensing: Number(env.LICENSING_PORT ?? 50052),
   embeddedPostgres: Number(env.EMBEDDED_POSTGRES_PORT ?? 54329),
 };
+const metricsPorts = {
+  facade: Number(env.SCIM_FACADE_METRICS_PORT ?? 9101),
+  identityCore: Number(env.IDENTITY_CORE_METRICS_PORT ?? 9102),
+  licensing: Number(env.LICENSING_METRICS_PORT ?? 9103),
+};
 
 const log = (message: string) => console.log(`[start] ${message}`);
 
@@ -57,12 +62,17 @@ try {
   stack = await startStack({
     databaseUrl,
     ports,
+    metricsPorts,
     publicBaseUrl: env.SCIM_PUBLIC_BASE_URL,
     logLevel: env.LOG_LEVEL ?? "info",
     onSpawn: (pids) => writePidFile(pidFile, pids),
   });
   log(`identity-core gRPC on ${stack.identityCoreUrl}, licensing gRPC on ${stack.licensingUrl}`);
   log(`SCIM facade on ${stack.scimBaseUrl}`);
+  if (stack.metricsUrls) {
+    const m = stack.metricsUrls;
+    log(`metrics: ${m.facade} (scim-facade), ${m.identityCore} (identity-core), ${m.licensing} (licensing)`);
+  }
   const cliEnv = resolve(dataDir, "run", "cli.env");
   writeFileSync(
     cliEnv,

@@ -2,6 +2,7 @@ import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { currentRequestId } from "@cosafe/logging";
 import { headers } from "./call-metadata.js";
+import { processInterceptors } from "./process-interceptors.js";
 
 export interface ServiceCredential {
   service: string;
@@ -36,7 +37,7 @@ export function createServiceTransport(options: ClientTransportOptions): Transpo
   const common = {
     baseUrl: options.baseUrl,
     httpVersion: "2" as const,
-    interceptors: [credentialInterceptor(options.credential)],
+    interceptors: [...processInterceptors.client, credentialInterceptor(options.credential)],
     defaultTimeoutMs: options.timeoutMs ?? 10_000,
   };
   return options.protocol === "grpc"

@@ -15,6 +15,7 @@ export {
 export { Code, ConnectError, errorMetadataOf, errorWithReason, reasonOf } from "./error-info.js";
 export { HealthState, ServingStatus } from "./health-service.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
+export { processInterceptors } from "./process-interceptors.js";
 export { type RpcServer, type RpcServerOptions, startRpcServer } from "./rpc-server.js";
 export { createServerAuthInterceptor } from "./server-auth-interceptor.js";
 export { type WaitUntilServingOptions, waitUntilServing } from "./wait-until-serving.js";

@@ -6,6 +6,8 @@ import type { ServiceCredentials } from "@cosafe/config";
 import type { Logger } from "@cosafe/logging";
 import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
+import { processInterceptors } from "./process-interceptors.js";
+import { registerReflection } from "./reflection-service.js";
 import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
 
 export interface RpcServerOptions {
@@ -20,6 +22,8 @@ export interface RpcServerOptions {
   serviceNames: string[];
   /** Interceptors inside logging and auth, e.g. error translation. */
   interceptors?: Interceptor[];
+  /** Interceptors outside logging and auth (tracing, metrics): they see every call and its final code. */
+  outerInterceptors?: Interceptor[];
 }
 
 export interface RpcServer {
@@ -30,7 +34,7 @@ export interface RpcServer {
 
 /**
  * Serves gRPC, gRPC-Web and Connect on one HTTP/2 (h2c) port, with the standard health
- * service, logging and service authentication in front of every call.
+ * service and server reflection, logging and service authentication in front of every call.
  */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const health = new HealthState(options.serviceNames);
@@ -38,8 +42,11 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     routes: (router) => {
       router.service(Health, healthService(health));
       options.routes(router);
+      registerReflection(router);
     },
     interceptors: [
+      ...processInterceptors.server,
+      ...(options.outerInterceptors ?? []),
       createLoggingInterceptor(options.logger),
       createServerAuthInterceptor(options.credentials, options.logger),
       ...(options.interceptors ?? []),

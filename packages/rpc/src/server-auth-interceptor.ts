@@ -6,9 +6,10 @@ import { Role } from "@cosafe/proto/identity";
 import { callContextKey } from "./call-context.js";
 import { headers, parseActor } from "./call-metadata.js";
 import { errorWithReason } from "./error-info.js";
+import { reflectionServiceNames } from "./reflection-service.js";
 
-/** Services every caller may reach without credentials (orchestrator probes). */
-const publicServices = new Set(["grpc.health.v1.Health"]);
+/** Services every caller may reach without credentials (orchestrator probes, grpcurl and buf curl). */
+const publicServices = new Set(["grpc.health.v1.Health", ...reflectionServiceNames]);
 
 const roleNames: Record<Role, ActorRoleName | undefined> = {
   [Role.UNSPECIFIED]: undefined,

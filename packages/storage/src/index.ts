@@ -1,5 +1,6 @@
 export { type DatabaseProbe, type DatabaseProbeOptions, startDatabaseProbe } from "./database-probe.js";
 export { isUuid } from "./is-uuid.js";
 export { migrateUnderLock } from "./migrate-under-lock.js";
+export { poolStats } from "./pool-stats.js";
 export { type ServiceOrmOptions, serviceOrmConfig } from "./service-orm-config.js";
 export { violatedConstraint } from "./unique-violation.js";

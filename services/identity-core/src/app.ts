@@ -1,6 +1,14 @@
 import type { Logger } from "@cosafe/logging";
 import { type RpcServer, ServingStatus, startRpcServer } from "@cosafe/rpc";
-import { migrateUnderLock, startDatabaseProbe } from "@cosafe/storage";
+import { migrateUnderLock, poolStats, startDatabaseProbe } from "@cosafe/storage";
+import {
+  createMetricsRegistry,
+  type MetricsServer,
+  type Registry,
+  registerDbPoolMetrics,
+  rpcMetricsInterceptor,
+  startMetricsServer,
+} from "@cosafe/telemetry";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { heldDeprovisionInterceptor } from "./api/deprovision-brake-service.js";
 import { errorTranslationInterceptor } from "./api/error-translation.js";
@@ -31,6 +39,7 @@ import { type InvitationNotifier, LogInvitationNotifier } from "./domain/user/in
 import { InviteUser } from "./domain/user/invite-user.js";
 import { UpdateUser } from "./domain/user/update-user.js";
 import { UserQueries } from "./domain/user/user-queries.js";
+import { registerCoreMetrics } from "./metrics/core-metrics.js";
 import { routes, serviceNames } from "./routes.js";
 import { schemaName } from "./storage/entities.js";
 import { ormConfig } from "./storage/orm-config.js";
@@ -42,6 +51,9 @@ export interface IdentityCore {
   reconciliation: SeatReconciliation | undefined;
   /** The seat ledger with its release outbox (docs/adr/0013-seat-release-outbox.md). */
   seats: SeatReleaseOutbox;
+  /** Prometheus series of this instance (served on IDENTITY_CORE_METRICS_PORT when set). */
+  metrics: Registry;
+  metricsServer: MetricsServer | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +76,9 @@ export async function startIdentityCore(
     const applied = await migrateUnderLock(orm, config.databaseUrl, schemaName);
     if (applied.length > 0) logger.info({ migrations: applied }, "applied migrations");
     const { seats, reconciliation } = connectSeats(orm, logger, config, options.seats);
+    const metrics = createMetricsRegistry("identity-core");
+    registerDbPoolMetrics(metrics, poolStats(orm));
+    const coreMetrics = registerCoreMetrics(metrics, orm);
     const provisioningLog = new ProvisioningLog(orm);
     const deprovisionBrake = new DeprovisionBrake(orm, logger, provisioningLog);
     const domain = {
@@ -79,6 +94,7 @@ export async function startIdentityCore(
       tokens: new ScimTokenCommands(orm),
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
+      feedObserver: coreMetrics.changeFeed,
       provisioningLog,
       deprovisionBrake,
       scimControl: new ScimControl(orm),
@@ -100,6 +116,7 @@ export async function startIdentityCore(
       serviceNames,
       // Inside the translation: records held deprovisionings, then the refusal is translated.
       interceptors: [errorTranslationInterceptor, heldDeprovisionInterceptor(deprovisionBrake)],
+      outerInterceptors: [rpcMetricsInterceptor(metrics)],
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
     // Readiness follows the database: NOT_SERVING within 3 s of PostgreSQL becoming unreachable.
@@ -111,6 +128,15 @@ export async function startIdentityCore(
         else logger.error("database unreachable: health NOT_SERVING");
       },
     });
+    const metricsServer =
+      config.metricsPort === undefined
+        ? undefined
+        : await startMetricsServer({
+            host: config.host,
+            port: config.metricsPort,
+            registry: metrics,
+            logger,
+          });
     const purge = new ProvisioningLogPurge(orm, logger, {
       retentionDays: config.provisioningLogRetentionDays,
       intervalMs: config.provisioningLogPurgeIntervalMs,
@@ -135,7 +161,10 @@ export async function startIdentityCore(
       orm,
       reconciliation,
       seats,
+      metrics,
+      metricsServer,
       close: async () => {
+        await metricsServer?.close();
         await databaseProbe.stop();
         await server.close();
         await reconciliation?.stop();

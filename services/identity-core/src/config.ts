@@ -1,4 +1,4 @@
-import { grpcServiceSettings, intSetting, readConfig } from "@cosafe/config";
+import { grpcServiceSettings, intSetting, metricsPortSetting, readConfig } from "@cosafe/config";
 import { provisioningLogSettings } from "./domain/provisioning-log/provisioning-log-settings.js";
 import { seatSettings } from "./domain/seats/seat-wiring.js";
 
@@ -7,6 +7,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return readConfig(
     {
       ...grpcServiceSettings("IDENTITY_CORE", 50051),
+      metricsPort: metricsPortSetting("IDENTITY_CORE"),
       ...provisioningLogSettings,
       /** R18: how long a group deleted in the admin panel keeps answering IdP requests. */
       groupTombstoneRetentionDays: intSetting("GROUP_TOMBSTONE_RETENTION_DAYS", {

@@ -1,15 +1,26 @@
-import { ConfigError } from "@cosafe/config";
-import { exitWithParent, onShutdown } from "@cosafe/lifecycle";
-import { createLogger } from "@cosafe/logging";
-import { startIdentityCore } from "./app.js";
-import { loadConfig } from "./config.js";
+import { startTracing } from "@cosafe/telemetry/tracing";
 
-// Composition root of identity-core: configuration, logger, then the service.
+// Composition root of identity-core. Tracing starts first, when OTEL_* ask for it (off by
+// default): it instruments http, koa and pg as they load, so everything else is imported after.
+const tracing = await startTracing("identity-core");
+const [
+  { ConfigError },
+  { exitWithParent, onShutdown },
+  { createLogger },
+  { startIdentityCore },
+  { loadConfig },
+] = await Promise.all([
+  import("@cosafe/config"),
+  import("@cosafe/lifecycle"),
+  import("@cosafe/logging"),
+  import("./app.js"),
+  import("./config.js"),
+]);
 try {
   const config = loadConfig();
   const logger = createLogger({ service: "identity-core", level: config.logLevel });
   const core = await startIdentityCore(config, logger);
-  onShutdown(logger, [core.close]);
+  onShutdown(logger, [core.close, async () => tracing?.shutdown()]);
   exitWithParent(config.parentPid, () => process.kill(process.pid, "SIGTERM"));
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -35,6 +35,7 @@ import type { ScimControl } from "./domain/scim-control/scim-control.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
 import type { SeatReconciliation } from "./domain/seats/seat-reconciliation.js";
 import type { TenantCommands } from "./domain/tenant/tenant-commands.js";
+import type { ChangeFeedObserver } from "./metrics/core-metrics.js";
 
 export interface Domain extends UserServiceDeps {
   tenants: TenantCommands;
@@ -44,6 +45,7 @@ export interface Domain extends UserServiceDeps {
   tokens: ScimTokenCommands;
   audit: AuditQueries;
   feed: ChangeFeed;
+  feedObserver?: ChangeFeedObserver;
   reconciliation: SeatReconciliation | undefined;
   provisioningLog: ProvisioningLog;
   deprovisionBrake: DeprovisionBrake;

@@ -1,6 +1,7 @@
 import type { Logger } from "@cosafe/logging";
 import type { ProvisioningEntry } from "@cosafe/proto/identity";
 import { ScimError } from "@cosafe/scim";
+import type { Registry } from "@cosafe/telemetry";
 import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
@@ -12,6 +13,7 @@ import { parseBodies } from "./middleware/body-limits.js";
 import { requireJsonBody } from "./middleware/content-type.js";
 import { requestGuards } from "./middleware/request-limits.js";
 import { requestLogging } from "./middleware/request-logging.js";
+import { requestMetrics } from "./middleware/request-metrics.js";
 import { scimErrors } from "./middleware/scim-errors.js";
 import { provisioningLog } from "./provisioning-log/index.js";
 import { mountGroups } from "./resources/groups/groups.router.js";
@@ -30,6 +32,8 @@ export interface AppDeps {
   now?: () => number;
   /** Where every SCIM request's provisioning-log entry goes (R20). */
   provisioningLog: { enqueue(entry: ProvisioningEntry): void };
+  /** Where request metrics go (served apart from the app, see server.ts). */
+  metrics?: Registry;
 }
 
 /** SCIM routes live under this prefix; meta.location is built from the public base URL plus it. */
@@ -51,6 +55,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
   mountRootSearch(scim, { core: deps.core, baseUrl });
   mountUnsupported(scim);
 
+  if (deps.metrics) app.use(requestMetrics(deps.metrics));
   app.use(requestLogging(deps.logger));
   app.use(provisioningLog({ batcher: deps.provisioningLog, prefix: scimPrefix, logger: deps.logger }));
   app.use(scimErrors(deps.logger));

@@ -1,5 +1,6 @@
 import {
   intSetting,
+  metricsPortSetting,
   portSetting,
   processSettings,
   readConfig,
@@ -14,6 +15,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     {
       host: stringSetting("SCIM_FACADE_HOST", { default: "127.0.0.1" }),
       port: portSetting("SCIM_FACADE_PORT", 8080),
+      /** Prometheus /metrics on a port of its own, never the one identity providers reach. */
+      metricsPort: metricsPortSetting("SCIM_FACADE"),
       /** Absolute base of meta.location and Location headers, as identity providers reach us through proxies. */
       publicBaseUrl: urlSetting("SCIM_PUBLIC_BASE_URL", {
         protocols: ["http", "https"],

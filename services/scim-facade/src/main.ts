@@ -1,15 +1,26 @@
-import { ConfigError } from "@cosafe/config";
-import { exitWithParent, onShutdown } from "@cosafe/lifecycle";
-import { createLogger } from "@cosafe/logging";
-import { loadConfig } from "./config.js";
-import { startScimFacade } from "./server.js";
+import { startTracing } from "@cosafe/telemetry/tracing";
 
-// Composition root of the SCIM facade.
+// Composition root of the SCIM facade. Tracing starts first, when OTEL_* ask for it (off by
+// default): it instruments http, koa and pg as they load, so everything else is imported after.
+const tracing = await startTracing("scim-facade");
+const [
+  { ConfigError },
+  { exitWithParent, onShutdown },
+  { createLogger },
+  { startScimFacade },
+  { loadConfig },
+] = await Promise.all([
+  import("@cosafe/config"),
+  import("@cosafe/lifecycle"),
+  import("@cosafe/logging"),
+  import("./server.js"),
+  import("./config.js"),
+]);
 try {
   const config = loadConfig();
   const logger = createLogger({ service: "scim-facade", level: config.logLevel });
   const facade = await startScimFacade(config, logger);
-  onShutdown(logger, [facade.close]);
+  onShutdown(logger, [facade.close, async () => tracing?.shutdown()]);
   exitWithParent(config.parentPid, () => process.kill(process.pid, "SIGTERM"));
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -2,14 +2,19 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@cosafe/logging";
 import { createServiceTransport } from "@cosafe/rpc";
+import { createMetricsRegistry, type Registry, startMetricsServer } from "@cosafe/telemetry";
 import { createApp } from "./app.js";
 import { createCoreClients } from "./clients.js";
 import type { ScimFacadeConfig } from "./config.js";
 import { answerClientError } from "./middleware/client-error.js";
 import { createProvisioningLogBatcher } from "./provisioning-log/index.js";
+import { registerProvisioningLogMetrics } from "./provisioning-log/provisioning-log-metrics.js";
 
 export interface ScimFacade {
   port: number;
+  /** Prometheus series of this instance (served on SCIM_FACADE_METRICS_PORT when set). */
+  metrics: Registry;
+  metricsPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -28,7 +33,10 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
     maxBuffered: config.provisioningLogBufferSize,
     maxAttempts: config.provisioningLogMaxAttempts,
   });
+  const metrics = createMetricsRegistry("scim-facade");
+  registerProvisioningLogMetrics(metrics, () => provisioningLogBatcher.stats());
   const app = createApp({
+    metrics,
     provisioningLog: provisioningLogBatcher,
     core: createCoreClients(transport),
     logger,
@@ -45,9 +53,16 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, publicBaseUrl: config.publicBaseUrl }, "scim-facade listening");
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({ host: config.host, port: config.metricsPort, registry: metrics, logger });
   return {
     port,
+    metrics,
+    metricsPort: metricsServer?.port,
     close: async () => {
+      await metricsServer?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

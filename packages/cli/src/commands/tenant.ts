@@ -136,6 +136,10 @@ const show: Command = {
           ],
           ["accounts", String(accounts.length)],
           ["last SCIM group removed", lastGroup ? "deprovisions the user (R7)" : "keeps the user (R7 off)"],
+          [
+            "phone region",
+            tenant.settings?.defaultPhoneRegion || "none (only international numbers are normalised)",
+          ],
           ["SCIM provisioning", pauseLabel(tenant)],
           ["created", formatTime(dateOf(tenant.createTime))],
           ["updated", formatTime(dateOf(tenant.updateTime))],
@@ -168,6 +172,38 @@ const setDefaultAccount: Command = {
         `Default account of ${tenant.displayName} (${tenant.id}) is now ${accountId}` +
           `${account ? ` (${account.displayName})` : ""}; was ${previous}.`,
       ),
+    );
+  },
+};
+
+const setPhoneRegion: Command = {
+  words: ["tenant", "set-phone-region"],
+  summary: "set the region of phone numbers sent without a country code (R2), or none",
+  description:
+    'With region US, "(555) 555-0100" gets the E.164 form +15555550100; with none (the default)\n' +
+    "only international numbers (+…, 00…) are normalised. Numbers are always kept as sent too.",
+  positionals: [
+    tenantArg,
+    { name: "region", description: 'ISO 3166-1 alpha-2 region (e.g. US, SE, GB), or "none"' },
+  ],
+  options: [],
+  async run(ctx, { positionals }) {
+    const [tenantId, region] = positionals as [string, string];
+    const defaultPhoneRegion = region.toLowerCase() === "none" ? "" : region;
+    const before = await getTenant(ctx, tenantId);
+    const { tenant } = await ctx.clients.tenants.updateTenant(
+      {
+        tenant: { id: tenantId, settings: { defaultPhoneRegion } },
+        updateMask: { paths: ["settings.default_phone_region"] },
+        etag: before.etag,
+      },
+      ctx.call,
+    );
+    if (!tenant) throw new CommandFailure("identity-core returned no tenant");
+    const was = before.settings?.defaultPhoneRegion || "none";
+    const now = tenant.settings?.defaultPhoneRegion || "none";
+    ctx.out.result({ tenant: messageJson(TenantSchema, tenant), previousDefaultPhoneRegion: was }, () =>
+      ctx.out.line(`Default phone region of ${tenant.displayName} (${tenant.id}) is now ${now}; was ${was}.`),
     );
   },
 };
@@ -275,5 +311,5 @@ const disableScim: Command = {
 export const tenantCommands: CommandGroup = {
   name: "tenant",
   summary: "create, list and inspect tenants; set the default account; pause, resume or switch off SCIM",
-  commands: [create, list, show, setDefaultAccount, pause, resume, disableScim],
+  commands: [create, list, show, setDefaultAccount, setPhoneRegion, pause, resume, disableScim],
 };

@@ -52,6 +52,7 @@ export function tenantService(deps: {
           displayName: input.displayName,
           defaultAccountId: input.settings?.defaultAccountId,
           deprovisionOnLastGroupRemoval: input.settings?.deprovisionOnLastGroupRemoval,
+          defaultPhoneRegion: input.settings?.defaultPhoneRegion,
         },
         req.updateMask?.paths ?? [],
         req.etag || undefined,

@@ -12,6 +12,8 @@ export const TenantSchema = defineEntity({
     mainAccountId: p.uuid().nullable(),
     defaultAccountId: p.uuid().nullable(),
     deprovisionOnLastGroupRemoval: p.boolean(),
+    /** R2: region for phone numbers without a country code; null means none (migration 0010). */
+    defaultPhoneRegion: p.text().nullable(),
     /** SCIM provisioning paused by support (issue 7); null when not paused. */
     scimPausedAt: p.datetime().nullable(),
     scimPauseReason: p.text().nullable(),

@@ -11,6 +11,7 @@ export function toTenantMessage(tenant: Tenant): TenantMessage {
     settings: {
       defaultAccountId: tenant.defaultAccountId ?? "",
       deprovisionOnLastGroupRemoval: tenant.deprovisionOnLastGroupRemoval,
+      defaultPhoneRegion: tenant.defaultPhoneRegion ?? "",
     },
     etag: String(tenant.version),
     createTime: toTimestamp(tenant.createdAt),

@@ -130,7 +130,15 @@ export class ImportCommands {
       ({ outcome, createdUsers } = await this.orm.em
         .fork()
         .transactional((em) =>
-          this.apply(em, call, tenantId, { mainAccountId, defaultAccountId }, input, newUsers, taken),
+          this.apply(
+            em,
+            call,
+            tenantId,
+            { mainAccountId, defaultAccountId, phoneRegion: tenant.defaultPhoneRegion },
+            input,
+            newUsers,
+            taken,
+          ),
         ));
     } catch (error) {
       await releaseUnused(this.seats, tenantId, [...taken.values()], inUse);
@@ -172,7 +180,11 @@ export class ImportCommands {
     em: EntityManager,
     call: CallContext,
     tenantId: string,
-    { mainAccountId, defaultAccountId }: { mainAccountId: string; defaultAccountId: string },
+    {
+      mainAccountId,
+      defaultAccountId,
+      phoneRegion,
+    }: { mainAccountId: string; defaultAccountId: string; phoneRegion: string | null | undefined },
     input: ImportInput,
     newUsers: ImportInput["users"],
     taken: ReadonlyMap<string, string | null>,
@@ -202,7 +214,7 @@ export class ImportCommands {
     );
 
     // Users: MANUAL, provisioned unless inactive, with the seats taken for them.
-    const rows = newUsers.map((u) => userRow(u, taken.get(u.id) ?? null));
+    const rows = newUsers.map((u) => userRow(u, taken.get(u.id) ?? null, phoneRegion));
     const userRows = (await em.execute(
       `insert into identity.app_user (id, tenant_id, user_name, display_name, external_id, title, active,
               name_formatted, name_given_name, name_family_name, emails, phone_numbers, managed_by, state,

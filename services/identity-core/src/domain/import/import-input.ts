@@ -120,7 +120,11 @@ export function normaliseImport(input: ImportInput): ImportInput {
 }
 
 /** The row a user of the import becomes (MANUAL; R1 display name derivation; phones kept plus E.164). */
-export function userRow(user: ImportUserInput, seatId: string | null): ImportUserRow {
+export function userRow(
+  user: ImportUserInput,
+  seatId: string | null,
+  phoneRegion?: string | null,
+): ImportUserRow {
   const name = user.name ?? { formatted: "", givenName: "", familyName: "" };
   const { displayName } = deriveDisplayName(user.displayName, name, user.userName);
   return {
@@ -135,7 +139,7 @@ export function userRow(user: ImportUserInput, seatId: string | null): ImportUse
     name_family_name: name.familyName || null,
     emails: user.emails.map((e) => ({ value: e.value, type: e.type, primary: e.primary })),
     phone_numbers: user.phoneNumbers.map((p) => {
-      const e164 = toE164(p.value);
+      const e164 = toE164(p.value, phoneRegion);
       return e164
         ? { value: p.value, type: p.type, primary: p.primary, e164 }
         : { value: p.value, type: p.type, primary: p.primary };

@@ -7,12 +7,15 @@ import { requireRole, requireTenantAccess } from "../access.js";
 import { findAccount } from "../account/find-account.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { DomainError, invalidArgument } from "../domain-error.js";
+import { phoneRegionOf } from "../user/phone-number.js";
 import { findTenant } from "./find-tenant.js";
 
 export interface TenantChange {
   displayName?: string | undefined;
   defaultAccountId?: string | undefined;
   deprovisionOnLastGroupRemoval?: boolean | undefined;
+  /** ISO 3166-1 alpha-2 region, or "" for none. */
+  defaultPhoneRegion?: string | undefined;
 }
 
 function tenantView(tenant: Tenant) {
@@ -20,6 +23,7 @@ function tenantView(tenant: Tenant) {
     displayName: tenant.displayName,
     defaultAccountId: tenant.defaultAccountId,
     deprovisionOnLastGroupRemoval: tenant.deprovisionOnLastGroupRemoval,
+    defaultPhoneRegion: tenant.defaultPhoneRegion ?? null,
   };
 }
 
@@ -75,6 +79,7 @@ export class TenantCommands {
       "display_name",
       "settings.default_account_id",
       "settings.deprovision_on_last_group_removal",
+      "settings.default_phone_region",
     ];
     const unknown = mask.find((path) => !allowed.includes(path));
     if (unknown || mask.length === 0) {
@@ -98,6 +103,9 @@ export class TenantCommands {
       }
       if (mask.includes("settings.deprovision_on_last_group_removal")) {
         tenant.deprovisionOnLastGroupRemoval = change.deprovisionOnLastGroupRemoval ?? true;
+      }
+      if (mask.includes("settings.default_phone_region")) {
+        tenant.defaultPhoneRegion = phoneRegionOf(change.defaultPhoneRegion ?? "");
       }
       recordAudit(em, call, {
         tenantId,

@@ -52,7 +52,7 @@ export class CreateUser {
     const { displayName, notice } = deriveDisplayName(input.displayName, input.name, userName);
     const notices = notice ? [notice] : [];
     const phoneNumbers = input.phoneNumbers.map((phone) => {
-      const e164 = toE164(phone.value);
+      const e164 = toE164(phone.value, tenant.defaultPhoneRegion);
       if (!e164) notices.push(`phone number "${phone.value}" could not be normalised to E.164; kept as sent`);
       return e164 ? { ...phone, e164 } : { ...phone };
     });

@@ -110,7 +110,7 @@ export class UpdateUser {
         const before = auditView(user);
         const reasonBefore = user.deprovisionReason;
         const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
-        const notices = applyFields(user, input, mask);
+        const notices = applyFields(user, input, mask, tenant.defaultPhoneRegion);
         await em.flush();
         if (wantsActive === true && user.state === "DEPROVISIONED") {
           // Under the user's lock: drop releases still owed for it (the seat licensing hands
@@ -184,7 +184,12 @@ export class UpdateUser {
 }
 
 /** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
-function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[] {
+function applyFields(
+  user: User,
+  input: UserInput,
+  mask: ResolvedMask,
+  phoneRegion: string | null | undefined,
+): string[] {
   const { fields } = mask;
   const notices: string[] = [];
   if (fields.has("user_name")) {
@@ -212,7 +217,7 @@ function applyFields(user: User, input: UserInput, mask: ResolvedMask): string[]
   if (fields.has("emails")) user.emails = sameOrNew(user.emails, input.emails);
   if (fields.has("phone_numbers")) {
     const phoneNumbers = input.phoneNumbers.map((phone) => {
-      const e164 = toE164(phone.value);
+      const e164 = toE164(phone.value, phoneRegion);
       if (!e164) notices.push(`phone number "${phone.value}" could not be normalised to E.164; kept as sent`);
       return e164 ? { ...phone, e164 } : { ...phone };
     });

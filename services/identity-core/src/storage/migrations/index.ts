@@ -7,6 +7,7 @@ import { Migration0006DeprovisionBrake } from "./migration-0006-deprovision-brak
 import { Migration0007BrakeYoungUsers } from "./migration-0007-brake-young-users.js";
 import { Migration0008SeatReleaseOutbox } from "./migration-0008-seat-release-outbox.js";
 import { Migration0009UserGroupsIndex } from "./migration-0009-user-groups-index.js";
+import { Migration0010TenantPhoneRegion } from "./migration-0010-tenant-phone-region.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -19,4 +20,5 @@ export const migrationsList = [
   { name: "Migration0007BrakeYoungUsers", class: Migration0007BrakeYoungUsers },
   { name: "Migration0008SeatReleaseOutbox", class: Migration0008SeatReleaseOutbox },
   { name: "Migration0009UserGroupsIndex", class: Migration0009UserGroupsIndex },
+  { name: "Migration0010TenantPhoneRegion", class: Migration0010TenantPhoneRegion },
 ];

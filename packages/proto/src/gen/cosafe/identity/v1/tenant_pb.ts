@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/tenant.proto.
  */
 export const file_cosafe_identity_v1_tenant: GenFile = /*@__PURE__*/
-  fileDesc("Ch9jb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50LnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEinAIKBlRlbmFudBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFwoPbWFpbl9hY2NvdW50X2lkGAMgASgJEjQKCHNldHRpbmdzGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudFNldHRpbmdzEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpzY2ltX3BhdXNlGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLlNjaW1QYXVzZSJeCglTY2ltUGF1c2USLgoKcGF1c2VfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAIgASgJEhEKCXBhdXNlZF9ieRgDIAEoCSKCAQoOVGVuYW50U2V0dGluZ3MSGgoSZGVmYXVsdF9hY2NvdW50X2lkGAEgASgJEi4KIWRlcHJvdmlzaW9uX29uX2xhc3RfZ3JvdXBfcmVtb3ZhbBgCIAEoCEgAiAEBQiQKIl9kZXByb3Zpc2lvbl9vbl9sYXN0X2dyb3VwX3JlbW92YWxiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Ch9jb3NhZmUvaWRlbnRpdHkvdjEvdGVuYW50LnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEinAIKBlRlbmFudBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSFwoPbWFpbl9hY2NvdW50X2lkGAMgASgJEjQKCHNldHRpbmdzGAQgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLlRlbmFudFNldHRpbmdzEgwKBGV0YWcYBSABKAkSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgpzY2ltX3BhdXNlGAggASgLMh0uY29zYWZlLmlkZW50aXR5LnYxLlNjaW1QYXVzZSJeCglTY2ltUGF1c2USLgoKcGF1c2VfdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGcmVhc29uGAIgASgJEhEKCXBhdXNlZF9ieRgDIAEoCSKgAQoOVGVuYW50U2V0dGluZ3MSGgoSZGVmYXVsdF9hY2NvdW50X2lkGAEgASgJEi4KIWRlcHJvdmlzaW9uX29uX2xhc3RfZ3JvdXBfcmVtb3ZhbBgCIAEoCEgAiAEBEhwKFGRlZmF1bHRfcGhvbmVfcmVnaW9uGAMgASgJQiQKIl9kZXByb3Zpc2lvbl9vbl9sYXN0X2dyb3VwX3JlbW92YWxiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * One Cosafe customer. Owns a tree of accounts rooted at its main account.
@@ -135,6 +135,15 @@ export type TenantSettings = Message<"cosafe.identity.v1.TenantSettings"> & {
    * @generated from field: optional bool deprovision_on_last_group_removal = 2;
    */
   deprovisionOnLastGroupRemoval?: boolean | undefined;
+
+  /**
+   * Region (ISO 3166-1 alpha-2, e.g. "US", "SE") for phone numbers written without a
+   * country code: "(555) 555-0100" with "US" normalises to +15555550100 (R2).
+   * Empty means none: only international numbers are normalised.
+   *
+   * @generated from field: string default_phone_region = 3;
+   */
+  defaultPhoneRegion: string;
 };
 
 /**
