@@ -1,3 +1,6 @@
+import { createClient } from "@connectrpc/connect";
+import { type ProvisioningEntry, ProvisioningLogService } from "@cosafe/proto/identity";
+import { createServiceTransport } from "@cosafe/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   groupSchema,
@@ -8,7 +11,7 @@ import {
   userBody,
   userSchema,
 } from "./scim-http.js";
-import { type RunningStack, startRunningStack } from "./stack-harness.js";
+import { type RunningStack, startRunningStack, support } from "./stack-harness.js";
 
 /**
  * /Bulk (RFC 7644 §3.7) over the whole stack: each operation runs the single request's code and
@@ -23,6 +26,23 @@ beforeAll(async () => {
 });
 
 afterAll(() => s?.stop());
+
+/** The facade sends provisioning-log entries in batches about once a second: poll for them. */
+async function entriesOf(userName: string, done: (entries: ProvisioningEntry[]) => boolean) {
+  const log = createClient(
+    ProvisioningLogService,
+    createServiceTransport({ baseUrl: s.stack.identityCoreUrl, credential: s.stack.credential }),
+  );
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { entries } = await log.listProvisioningEntries(
+      { tenantId: s.tenantId, pageSize: 100, userName },
+      support,
+    );
+    if (done(entries) || Date.now() > deadline) return entries;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
 
 const bulkRequest = (operations: Json[], extra: Json = {}) => ({
   schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
@@ -98,6 +118,15 @@ describe("POST /Bulk (RFC 7644 §3.7)", () => {
     expect(user).toMatchObject({ userName, displayName: "Patched In Bulk" });
     expect((user.groups as Json[]).map((g) => g.value)).toEqual([groupId]);
     expect(await count("Users", `userName eq "${userName}"`)).toBe(1);
+
+    // R20: each operation has its own provisioning-log entry.
+    const entries = await entriesOf(userName, (found) => found.some((e) => e.status === 409));
+    const created = entries.find((e) => e.method === "POST" && e.status === 201);
+    expect(created).toMatchObject({ path: "/Users", resourceType: "User", resourceId: userId });
+    expect(created?.detail).toContain("/Bulk operation 2 (bulkId user)");
+    const refused = entries.find((e) => e.status === 409);
+    expect(refused).toMatchObject({ method: "POST", path: "/Users", scimType: "uniqueness" });
+    expect(refused?.detail).toContain("/Bulk operation 3 (bulkId twin)");
   });
 
   it("answers circular and unknown bulkId references 409 per operation and stores none of them", async () => {
@@ -227,9 +256,10 @@ describe("POST /Bulk (RFC 7644 §3.7)", () => {
         { method: "GET", path: "/Users" },
         { method: "POST", path: "/Users", data: userBody(uniqueName("no-bulk-id")) },
         { method: "PUT", path: "/Devices/1", data: {} },
+        { method: "DELETE", path: "/Users/x?attributes=id" },
       ]),
     );
     expect(res.status).toBe(200);
-    expect(res.body.Operations.map((op: Json) => op.status)).toEqual(["400", "400", "404"]);
+    expect(res.body.Operations.map((op: Json) => op.status)).toEqual(["400", "400", "404", "400"]);
   });
 });

@@ -38,6 +38,12 @@ function target(
   operation: BulkOperation,
   path: string,
 ): { writes: ResourceWrites; id: string } {
+  if (path.includes("?"))
+    throw new ScimError(
+      400,
+      "invalidValue",
+      `operation ${operation.index + 1}: a bulk operation's path takes no query string`,
+    );
   const match = /^\/(Users|Groups)(?:\/([^/?#]+))?\/?$/.exec(path);
   const found = match && writes.find((w) => w.endpoint === match[1]);
   if (!match || !found)
