@@ -1,5 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { createClient } from "@connectrpc/connect";
-import { type ProvisioningEntry, ProvisioningLogService } from "@cosafe/proto/identity";
+import { ImportService, type ProvisioningEntry, ProvisioningLogService } from "@cosafe/proto/identity";
 import { createServiceTransport } from "@cosafe/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -211,6 +212,81 @@ describe("POST /Bulk (RFC 7644 §3.7)", () => {
     expect(String(ops["2"]?.response?.detail)).toMatch(/licence limit reached/);
     const listed = await tenant.http.get("/Users");
     expect(listed.body.Resources.map((u: Json) => u.userName)).toEqual([first]);
+  });
+
+  it("R7: a group PATCH inside /Bulk that removes a user's last SCIM group deprovisions the user", async () => {
+    const userName = uniqueName("bulk-r7");
+    const setup = await scim.post(
+      "/Bulk",
+      bulkRequest([
+        { method: "POST", path: "/Users", bulkId: "u", data: userBody(userName) },
+        {
+          method: "POST",
+          path: "/Groups",
+          bulkId: "g",
+          data: {
+            schemas: [groupSchema],
+            displayName: uniqueName("Bulk R7"),
+            members: [{ value: "bulkId:u" }],
+          },
+        },
+      ]),
+    );
+    const made = byBulkId(setup.body);
+    const userId = String(made.u?.response?.id);
+    const groupId = String(made.g?.response?.id);
+    expect((await scim.read("Users", userId)).active).toBe(true);
+
+    const res = await scim.post(
+      "/Bulk",
+      bulkRequest([
+        {
+          method: "PATCH",
+          path: `/Groups/${groupId}`,
+          version: String(made.g?.version),
+          data: patchOp({ op: "remove", path: `members[value eq "${userId}"]` }),
+        },
+      ]),
+    );
+    expect(res.body.Operations).toMatchObject([{ method: "PATCH", status: "204" }]);
+    expect(res.body.Operations[0].response).toBeUndefined();
+    expect((await scim.read("Users", userId)).active).toBe(false);
+    expect((await scim.read("Groups", groupId)).members).toBeUndefined();
+  });
+
+  it("the mass-deprovision brake holds bulk deactivations of established users as it holds single requests (503 each)", async () => {
+    const t = await s.newTenant("Bulk brake", 100);
+    const imports = createClient(
+      ImportService,
+      createServiceTransport({ baseUrl: s.stack.identityCoreUrl, credential: s.stack.credential }),
+    );
+    const ids = Array.from({ length: 25 }, () => randomUUID());
+    await imports.importBatch(
+      {
+        tenantId: t.tenantId,
+        users: ids.map((id, i) => ({ id, userName: `staff-${i}@bulk-brake.example` })),
+      },
+      support,
+    );
+    // Limit: max(20, 10% of 25 established users) = 20 in the hour.
+    const res = await t.http.post(
+      "/Bulk",
+      bulkRequest(
+        ids.map((id) => ({
+          method: "PATCH",
+          path: `/Users/${id}`,
+          data: patchOp({ op: "replace", value: { active: false } }),
+        })),
+      ),
+    );
+    expect(res.status, res.text).toBe(200);
+    const statuses = res.body.Operations.map((op: Json) => op.status);
+    expect(statuses.filter((status: string) => status === "200")).toHaveLength(20);
+    const held = res.body.Operations.filter((op: Json) => op.status === "503");
+    expect(held).toHaveLength(5);
+    expect(String(held[0].response.detail)).toContain("mass-deprovision brake");
+    const inactive = await t.http.get(`/Users?filter=${encodeURIComponent("active eq false")}&count=0`);
+    expect(inactive.body.totalResults).toBe(20);
   });
 
   it("enforces maxOperations and maxPayloadSize with 413 and advertises both at /ServiceProviderConfig", async () => {
