@@ -116,9 +116,11 @@ export interface ServiceProviderCapabilities {
   etag: boolean;
   /** Cursor pagination (RFC 9865) next to index pagination; page sizes as `maxResults`. */
   cursorPagination?: boolean;
+  /** /Bulk (RFC 7644 §3.7) and its limits; absent: not supported. */
+  bulk?: { maxOperations: number; maxPayloadSize: number };
 }
 
-/** `GET /ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk and changePassword not. */
+/** `GET /ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk as told, changePassword not. */
 export function renderServiceProviderConfig(
   baseUrl: string,
   capabilities: ServiceProviderCapabilities,
@@ -126,7 +128,9 @@ export function renderServiceProviderConfig(
   const config: JsonObject = {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: capabilities.bulk
+      ? { supported: true, ...capabilities.bulk }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: capabilities.maxResults },
     changePassword: { supported: false },
     sort: { supported: capabilities.sort },
