@@ -23,6 +23,7 @@ import { GroupQueries } from "./domain/group/group-queries.js";
 import { GroupTombstonePurge } from "./domain/group/tombstone-purge.js";
 import { ImportCommands } from "./domain/import/import-commands.js";
 import { licensingLicenseReader } from "./domain/import/import-licenses.js";
+import { OAuthClientCommands } from "./domain/oauth-client/oauth-client-commands.js";
 import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
 import { ScimControl } from "./domain/scim-control/scim-control.js";
@@ -92,6 +93,7 @@ export async function startIdentityCore(
       groups: new GroupCommands(orm, seats),
       groupQueries: new GroupQueries(orm),
       tokens: new ScimTokenCommands(orm),
+      oauthClients: new OAuthClientCommands(orm),
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
       feedObserver: coreMetrics.changeFeed,
