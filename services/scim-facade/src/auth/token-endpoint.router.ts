@@ -31,8 +31,8 @@ function basicCredentials(header: string): { id: string; secret: string } | "mal
   const colon = decoded.indexOf(":");
   if (colon < 0) return "malformed";
   try {
-    const unescape = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
-    return { id: unescape(decoded.slice(0, colon)), secret: unescape(decoded.slice(colon + 1)) };
+    const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, " "));
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
   } catch {
     return "malformed";
   }
