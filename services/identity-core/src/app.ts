@@ -23,6 +23,7 @@ import { GroupQueries } from "./domain/group/group-queries.js";
 import { GroupTombstonePurge } from "./domain/group/tombstone-purge.js";
 import { ImportCommands } from "./domain/import/import-commands.js";
 import { licensingLicenseReader } from "./domain/import/import-licenses.js";
+import { AccessTokenPurge } from "./domain/oauth-client/access-token-purge.js";
 import { OAuthClientCommands } from "./domain/oauth-client/oauth-client-commands.js";
 import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
@@ -154,6 +155,10 @@ export async function startIdentityCore(
       intervalMs: config.provisioningLogPurgeIntervalMs,
     });
     changeFeedPurge.start();
+    const accessTokenPurge = new AccessTokenPurge(orm, logger, {
+      intervalMs: config.provisioningLogPurgeIntervalMs,
+    });
+    accessTokenPurge.start();
     const tokenExpiry = new TokenExpiryReport(orm, domain.provisioningLog, logger);
     tokenExpiry.start();
     seats.start();
@@ -174,6 +179,7 @@ export async function startIdentityCore(
         await purge.stop();
         await tombstones.stop();
         await changeFeedPurge.stop();
+        await accessTokenPurge.stop();
         await tokenExpiry.stop();
         await orm.close();
       },

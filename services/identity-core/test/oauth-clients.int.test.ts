@@ -1,8 +1,10 @@
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createLogger } from "@cosafe/logging";
 import { OAuthClientService } from "@cosafe/proto/identity";
 import { createServiceTransport, reasonOf } from "@cosafe/rpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccessTokenPurge } from "../src/domain/oauth-client/access-token-purge.js";
 import {
   as,
   type CoreHarness,
@@ -147,5 +149,30 @@ describe("issue 16: OAuth client credentials (R21 storage and revocation)", () =
       clients.revokeOAuthClient({ tenantId, clientId: client?.id }, as(supportActor)),
     );
     expect([error.code, reasonOf(error)]).toEqual([Code.NotFound, "OAUTH_CLIENT_NOT_FOUND"]);
+  });
+
+  it("purges access tokens a day after expiry, never long-lived SCIM tokens", async () => {
+    const { client, secret } = await clients.issueOAuthClient({ tenantId, name: "purge" }, as(supportActor));
+    const exchanged = await clients.exchangeClientCredentials(
+      { clientId: client?.id, clientSecret: secret },
+      as(systemCaller),
+    );
+    const fresh = await clients.exchangeClientCredentials(
+      { clientId: client?.id, clientSecret: secret },
+      as(systemCaller),
+    );
+    const old = await h.tokens.authenticateScimToken({ secret: exchanged.accessToken }, as(systemCaller));
+    const kept = await h.tokens.authenticateScimToken({ secret: fresh.accessToken }, as(systemCaller));
+    const scim = await h.tokens.issueScimToken({ tenantId, name: "long-lived" }, as(supportActor));
+    await db.query(
+      "update identity.scim_token set expires_at = now() - interval '2 days' where id = any($1::uuid[])",
+      [[old.tokenId, scim.token?.id]],
+    );
+    const purge = new AccessTokenPurge(h.core.orm, createLogger({ service: "test", level: "silent" }));
+    expect(await purge.runOnce()).toMatchObject({ ran: true, deleted: 1 });
+    const left = await db.query("select id from identity.scim_token where id = any($1::uuid[])", [
+      [old.tokenId, kept.tokenId, scim.token?.id],
+    ]);
+    expect(left.rows.map((r) => r.id).sort()).toEqual([kept.tokenId, scim.token?.id].sort());
   });
 });
