@@ -175,4 +175,27 @@ describe("issue 16: OAuth client credentials (R21 storage and revocation)", () =
     ]);
     expect(left.rows.map((r) => r.id).sort()).toEqual([kept.tokenId, scim.token?.id].sort());
   });
+
+  it("exchanges racing a revocation leave no access token of the revoked client unrevoked", async () => {
+    const { client, secret } = await clients.issueOAuthClient({ tenantId, name: "race" }, as(supportActor));
+    const exchange = () =>
+      clients
+        .exchangeClientCredentials({ clientId: client?.id, clientSecret: secret }, as(systemCaller))
+        .then(
+          () => "granted",
+          (e: unknown) => reasonOf(e as ConnectError),
+        );
+    const outcomes = await Promise.all([
+      ...Array.from({ length: 8 }, exchange),
+      clients.revokeOAuthClient({ tenantId, clientId: client?.id }, as(supportActor)).then(() => "revoked"),
+      ...Array.from({ length: 8 }, exchange),
+    ]);
+    // Every exchange either got a token or was refused as an invalid client: no deadlock, no other error.
+    expect(outcomes.filter((o) => !["granted", "revoked", "CLIENT_INVALID"].includes(o ?? ""))).toEqual([]);
+    const live = await db.query(
+      "select count(*)::int as n from identity.scim_token where oauth_client_id = $1 and revoked_at is null",
+      [client?.id],
+    );
+    expect(live.rows[0].n).toBe(0);
+  });
 });

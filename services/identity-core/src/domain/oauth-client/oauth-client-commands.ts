@@ -104,9 +104,10 @@ export class OAuthClientCommands {
   }
 
   /**
-   * Exchanges client credentials for a short-lived access token. The client row is read
-   * with a share lock, so a concurrent revocation either sees the new token (and revokes
-   * it) or makes this exchange fail: no token outlives its client's revocation.
+   * Exchanges client credentials for a short-lived access token. The client row is locked
+   * (FOR UPDATE: a share lock would deadlock with the last-use update of a concurrent
+   * exchange), so a concurrent revocation either sees the new token (and revokes it) or
+   * makes this exchange fail: no token outlives its client's revocation.
    */
   async exchange(call: CallContext, clientId: string, clientSecret: string): Promise<ExchangedAccessToken> {
     requireRole(call, [Role.SYSTEM]);
@@ -117,7 +118,7 @@ export class OAuthClientCommands {
       const client = await em.findOne(
         OAuthClientSchema,
         { id: clientId },
-        { lockMode: LockMode.PESSIMISTIC_READ },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
       );
       if (!client || client.revokedAt || !oauthClientSecretMatches(clientSecret, client.secretHash)) {
         throw refused();
