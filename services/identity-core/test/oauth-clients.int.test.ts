@@ -198,4 +198,34 @@ describe("issue 16: OAuth client credentials (R21 storage and revocation)", () =
     );
     expect(live.rows[0].n).toBe(0);
   });
+
+  it("DisableScim revokes the tenant's OAuth clients and their access tokens, audited", async () => {
+    const tenant = await h.newTenant("Disable Corp");
+    const { client, secret } = await clients.issueOAuthClient(
+      { tenantId: tenant, name: "Okta" },
+      as(supportActor),
+    );
+    const token = await clients.exchangeClientCredentials(
+      { clientId: client?.id, clientSecret: secret },
+      as(systemCaller),
+    );
+    await h.tenants.disableScim({ tenantId: tenant }, as(supportActor));
+    expect(
+      reasonOf(
+        await failure(h.tokens.authenticateScimToken({ secret: token.accessToken }, as(systemCaller))),
+      ),
+    ).toBe("TOKEN_REVOKED");
+    expect(
+      reasonOf(
+        await failure(
+          clients.exchangeClientCredentials({ clientId: client?.id, clientSecret: secret }, as(systemCaller)),
+        ),
+      ),
+    ).toBe("CLIENT_INVALID");
+    const audit = await db.query(
+      "select after from identity.audit_event where target_id = $1 and action = 'oauth_client.revoked'",
+      [client?.id],
+    );
+    expect(audit.rows).toEqual([{ after: { reason: "scim disabled" } }]);
+  });
 });
