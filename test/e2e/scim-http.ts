@@ -14,7 +14,7 @@ export interface ScimRequest {
   headers?: Record<string, string>;
   /** Overrides the default bearer token; `null` sends no Authorization header. */
   token?: string | null;
-  /** 501 is the RFC's answer for /Bulk and /Me: the one 5xx a test may expect. */
+  /** 501 is the RFC's answer for /Me: the one 5xx a test may expect. */
   allowNotImplemented?: boolean;
 }
 

@@ -49,7 +49,12 @@ beforeAll(async () => {
   database = await createTestDatabase({
     template: { key: "empty", fingerprint: "v1", prepare: async () => {} },
   });
-  const env = { DATABASE_URL: database.url, COSAFE_SERVICE_CREDENTIALS: credentials };
+  const env = {
+    DATABASE_URL: database.url,
+    COSAFE_SERVICE_CREDENTIALS: credentials,
+    // The suite acts as support to set up the tenant (docs/adr/0006).
+    COSAFE_SERVICE_ROLES: `${credential.service}:SCIM,ADMIN,SUPPORT,SYSTEM`,
+  };
   const licensing = await startLicensing(
     licensingConfig.loadConfig({ ...env, LICENSING_PORT: "0" }),
     quiet("licensing"),

@@ -111,6 +111,16 @@ describe("renderResourceTypes (R23: /ResourceTypes)", () => {
 });
 
 describe("renderServiceProviderConfig (R23)", () => {
+  it("advertises bulk with its limits when the facade serves it (RFC 7643 §5)", () => {
+    const config = renderServiceProviderConfig("https://h/scim/v2", {
+      maxResults: 100,
+      sort: true,
+      etag: true,
+      bulk: { maxOperations: 1000, maxPayloadSize: 1_048_576 },
+    });
+    expect(config.bulk).toEqual({ supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 });
+  });
+
   it("advertises PATCH, filter with maxResults, sort, etag and the bearer token scheme; no bulk", () => {
     const config = renderServiceProviderConfig("https://h/scim/v2", {
       maxResults: 100,

@@ -8,7 +8,7 @@ import type { TestDatabase } from "@cosafe/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Licensing, startLicensing } from "../src/app.js";
 import { loadConfig } from "../src/config.js";
-import { credentialsEnv, licensingTestDatabase } from "./support/licensing-harness.js";
+import { credentialsEnv, licensingTestDatabase, serviceRolesEnv } from "./support/licensing-harness.js";
 
 let database: TestDatabase;
 let licensing: Licensing;
@@ -19,6 +19,7 @@ beforeAll(async () => {
     DATABASE_URL: database.url,
     LICENSING_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: credentialsEnv,
+    COSAFE_SERVICE_ROLES: serviceRolesEnv,
   });
   licensing = await startLicensing(config, createLogger({ service: "licensing", level: "silent" }));
 });

@@ -6,6 +6,7 @@ import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
 import { tokenEndpointRouter } from "./auth/token-endpoint.router.js";
+import { mountBulk } from "./bulk/bulk.router.js";
 import type { CoreClients } from "./clients.js";
 import { mountDiscovery } from "./discovery/discovery.router.js";
 import { healthRouter } from "./health.js";
@@ -17,10 +18,11 @@ import { requestLogging } from "./middleware/request-logging.js";
 import { requestMetrics } from "./middleware/request-metrics.js";
 import { scimErrors } from "./middleware/scim-errors.js";
 import { provisioningLog } from "./provisioning-log/index.js";
-import { mountGroups } from "./resources/groups/groups.router.js";
+import { groupsHandler, mountGroups } from "./resources/groups/groups.router.js";
+import { resourceWrites } from "./resources/resource-adapter.js";
 import { mountRootSearch } from "./resources/root-search.router.js";
 import { mountUnsupported } from "./resources/unsupported.router.js";
-import { mountUsers } from "./resources/users/users.router.js";
+import { mountUsers, usersHandler } from "./resources/users/users.router.js";
 import type { ScimState } from "./scim-state.js";
 
 export interface AppDeps {
@@ -54,6 +56,15 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
   mountUsers(scim, { core: deps.core, baseUrl });
   mountGroups(scim, { core: deps.core, baseUrl });
   mountRootSearch(scim, { core: deps.core, baseUrl });
+  const resources = { core: deps.core, baseUrl };
+  mountBulk(scim, {
+    writes: [
+      resourceWrites(usersHandler(resources), { baseUrl }),
+      resourceWrites(groupsHandler(resources), { baseUrl }),
+    ],
+    provisioningLog: deps.provisioningLog,
+    logger: deps.logger,
+  });
   mountUnsupported(scim);
 
   if (deps.metrics) app.use(requestMetrics(deps.metrics));

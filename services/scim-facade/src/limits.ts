@@ -16,6 +16,11 @@ export const requestLimits = {
   maxStartIndex: 2_147_483_647,
   /** Body sizes (R25): 16 MB for Group PUT/PATCH, 1 MB elsewhere → 413 above. */
   body: { groupWrite: "16mb", other: "1mb" },
+  /**
+   * /Bulk (RFC 7644 §3.7), advertised at /ServiceProviderConfig: more operations → 413, a larger
+   * body (bytes) → 413; each operation is then as limited as the single request it stands for.
+   */
+  bulk: { maxOperations: 1000, maxPayloadSize: 1_048_576 },
   /** Stored strings (identity-core enforces the same figures): 256 or 1,024 characters. */
   text: textLimits,
   /** Filters (the @cosafe/scim parser enforces them): 400 invalidFilter. */

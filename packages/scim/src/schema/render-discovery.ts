@@ -118,9 +118,11 @@ export interface ServiceProviderCapabilities {
   cursorPagination?: boolean;
   /** URL of the OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4), if offered. */
   oauthTokenEndpoint?: string;
+  /** /Bulk (RFC 7644 §3.7) and its limits; absent: not supported. */
+  bulk?: { maxOperations: number; maxPayloadSize: number };
 }
 
-/** `GET /ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk and changePassword not. */
+/** `GET /ServiceProviderConfig` (RFC 7643 §5): PATCH and filtering supported, bulk as told, changePassword not. */
 export function renderServiceProviderConfig(
   baseUrl: string,
   capabilities: ServiceProviderCapabilities,
@@ -128,7 +130,9 @@ export function renderServiceProviderConfig(
   const config: JsonObject = {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: capabilities.bulk
+      ? { supported: true, ...capabilities.bulk }
+      : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: capabilities.maxResults },
     changePassword: { supported: false },
     sort: { supported: capabilities.sort },

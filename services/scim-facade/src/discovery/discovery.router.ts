@@ -8,6 +8,7 @@ import {
   ScimError,
 } from "@cosafe/scim";
 import type Router from "@koa/router";
+import { requestLimits } from "../limits.js";
 import { maxPageSize } from "../resources/list-params.js";
 import { respond } from "../resources/respond.js";
 import type { ScimState } from "../scim-state.js";
@@ -15,7 +16,7 @@ import { withLimitNotes } from "./limit-notes.js";
 
 /**
  * Discovery (RFC 7644 §4), rendered from the same definitions that validate requests, so
- * it tells the truth: PATCH, filter, sort and ETags supported; bulk and password change not.
+ * it tells the truth: PATCH, filter, sort, ETags and bulk (with its limits) supported; password change not.
  */
 export function mountDiscovery(router: Router<ScimState>, baseUrl: string) {
   router.get("/ServiceProviderConfig", (ctx) => {
@@ -28,6 +29,7 @@ export function mountDiscovery(router: Router<ScimState>, baseUrl: string) {
         etag: true,
         cursorPagination: true,
         oauthTokenEndpoint: `${baseUrl}/oauth/token`,
+        bulk: requestLimits.bulk,
       }),
     );
   });

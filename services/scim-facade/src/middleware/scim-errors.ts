@@ -11,7 +11,8 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof status === "number" && status >= 400 && status < 600 ? status : undefined;
 }
 
-function toScimError(error: unknown): ScimError {
+/** Any failure as the SCIM error the client sees (also each failed /Bulk operation's `response`). */
+export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof ConnectError) return scimErrorFromRpc(error);
   const status = httpStatusOf(error);

@@ -12,7 +12,11 @@ export function weakEtag(version: string): string {
  * (`""`, `W/""`) names no version of anything, so it never matches: 412 before any write.
  */
 export function ifMatchVersion(ctx: Context): string | undefined {
-  const raw = ctx.req.headers["if-match"];
+  return versionOfIfMatch(ctx.req.headers["if-match"]);
+}
+
+/** {@link ifMatchVersion} of a raw `If-Match` value (a header, or a /Bulk operation's `version`). */
+export function versionOfIfMatch(raw: string | string[] | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const header = (Array.isArray(raw) ? raw.join(",") : raw).trim();
   if (header === "*") return undefined;

@@ -81,6 +81,132 @@ export interface ResourceHandler<R extends Versioned> {
   render(call: ResourceCall<R>, resources: readonly R[]): Promise<Json[]>;
 }
 
+/** One write as the adapter runs it: a SCIM request of its own, or one operation of a /Bulk request. */
+export interface WriteRequest {
+  /** Tenant, actor and the provisioning-log note to fill (R20); a request's `ctx.state`. */
+  state: Pick<ScimState, "tenantId" | "actor" | "note">;
+  /** The version `If-Match` (or a bulk operation's `version`) names; read only by writes that take one. */
+  ifMatch(): string | undefined;
+  /** `attributes` / `excludedAttributes` of the response. */
+  projection: ProjectionParams;
+  /** The request body (a bulk operation's `data`). */
+  body: unknown;
+}
+
+/** What a write answers: status, and for a resource its SCIM JSON, location and version. */
+export interface WriteOutcome {
+  status: number;
+  resource?: Json;
+  location?: string;
+  etag?: string;
+}
+
+/** The writes of one resource type (RFC 7644 §3.3, §3.5, §3.6), free of HTTP, so /Bulk runs the same code. */
+export interface ResourceWrites {
+  endpoint: "Users" | "Groups";
+  create(request: WriteRequest): Promise<WriteOutcome>;
+  replace(request: WriteRequest, id: string): Promise<WriteOutcome>;
+  patch(request: WriteRequest, id: string): Promise<WriteOutcome>;
+  delete(request: WriteRequest, id: string): Promise<WriteOutcome>;
+}
+
+function callOf<R extends Versioned>(
+  handler: ResourceHandler<R>,
+  request: WriteRequest,
+  answersWithResource = true,
+): ResourceCall<R> {
+  const { state } = request;
+  return {
+    tenantId: state.tenantId,
+    options: { headers: actorHeaders(state.actor) },
+    // Read only by the operations that take a version, as each route did before the adapter.
+    get ifMatch() {
+      return request.ifMatch();
+    },
+    projection: request.projection,
+    answersWithResource,
+    body: request.body,
+    seen(resource) {
+      Object.assign(state.note, {
+        resourceType: handler.resourceType,
+        resourceId: resource.id,
+        ...withoutEmpty(handler.noteOf(resource)),
+      });
+    },
+    ignored(attributes) {
+      state.note.ignoredAttributes = attributes;
+    },
+    explain(detail) {
+      state.note.detail = detail;
+    },
+  };
+}
+
+/**
+ * The writes of a {@link ResourceHandler}: validation, text limits, the identity-core calls,
+ * projection and the provisioning-log note. Used by the routes below and by /Bulk.
+ */
+export function resourceWrites<R extends Versioned>(
+  handler: ResourceHandler<R>,
+  deps: { baseUrl: string },
+): ResourceWrites {
+  const location = (id: string) => `${deps.baseUrl}/${handler.endpoint}/${id}`;
+  const start = (request: WriteRequest, extra: ProvisioningNote = {}) => {
+    request.state.note = { resourceType: handler.resourceType, ...extra };
+  };
+
+  async function answer(call: ResourceCall<R>, status: number, outcome: Written<R>): Promise<WriteOutcome> {
+    const resource = outcome.resource;
+    call.seen(resource);
+    if (outcome.notices && outcome.notices.length > 0) call.explain(outcome.notices.join("; "));
+    const [json] = await handler.render(call, [resource]);
+    return {
+      status,
+      resource: projectResource(json ?? {}, handler.type, call.projection),
+      location: location(resource.id),
+      etag: weakEtag(resource.etag),
+    };
+  }
+
+  return {
+    endpoint: handler.endpoint,
+    async create(request) {
+      const { resource: input, ignoredAttributes } = validateResource(request.body, handler.type);
+      checkStoredTexts(input);
+      start(request, { ignoredAttributes, ...handler.noteOfInput?.(input) });
+      const call = callOf(handler, request);
+      return answer(call, 201, await handler.create(call, input));
+    },
+    async replace(request, id) {
+      const { resource: input, ignoredAttributes } = validateResource(request.body, handler.type);
+      checkStoredTexts(input);
+      start(request, { resourceId: id, ignoredAttributes });
+      const call = callOf(handler, request);
+      return answer(call, 200, await handler.replace(call, id, input));
+    },
+    async patch(request, id) {
+      start(request, { resourceId: id });
+      const { projection } = request;
+      const asked = projection.attributes !== undefined || projection.excludedAttributes !== undefined;
+      const call = callOf(handler, request, asked || !handler.patchAnswersNoContent);
+      const patched = await handler.patch(call, id);
+      if (call.answersWithResource) return answer(call, 200, patched);
+      call.seen(patched.resource);
+      if (patched.notices && patched.notices.length > 0) call.explain(patched.notices.join("; "));
+      return {
+        status: 204,
+        location: location(patched.resource.id),
+        etag: weakEtag(patched.resource.etag),
+      };
+    },
+    async delete(request, id) {
+      start(request, { resourceId: id });
+      await handler.delete(callOf(handler, request, false), id);
+      return { status: 204 };
+    },
+  };
+}
+
 /**
  * Mounts a resource type's endpoints (RFC 7644 §3): POST, GET list and /.search, GET by id,
  * PUT, PATCH and DELETE, all built from one {@link ResourceHandler}. The idea is zitadel's
@@ -94,56 +220,29 @@ export function mountResource<R extends Versioned>(
 ): void {
   const collection = `/${handler.endpoint}`;
   const item = `${collection}/:id`;
-  const location = (id: string) => `${deps.baseUrl}${collection}/${id}`;
+  const writes = resourceWrites(handler, deps);
 
-  function callOf(
-    ctx: ScimContext,
-    projection: ProjectionParams,
-    answersWithResource = true,
-  ): ResourceCall<R> {
-    return {
-      tenantId: ctx.state.tenantId,
-      options: { headers: actorHeaders(ctx.state.actor) },
-      // Read only by the operations that take a version, as each route did before the adapter.
-      get ifMatch() {
-        return ifMatchVersion(ctx);
-      },
-      projection,
-      answersWithResource,
-      body: ctx.request.body,
-      seen(resource) {
-        Object.assign(ctx.state.note, {
-          resourceType: handler.resourceType,
-          resourceId: resource.id,
-          ...withoutEmpty(handler.noteOf(resource)),
-        });
-      },
-      ignored(attributes) {
-        ctx.state.note.ignoredAttributes = attributes;
-      },
-      explain(detail) {
-        ctx.state.note.detail = detail;
-      },
-    };
-  }
+  const requestOf = (ctx: ScimContext, projection = projectionParams(ctx.query)): WriteRequest => ({
+    state: ctx.state,
+    ifMatch: () => ifMatchVersion(ctx),
+    projection,
+    body: ctx.request.body,
+  });
 
-  const start = (ctx: ScimContext, extra: ProvisioningNote = {}) => {
-    ctx.state.note = { resourceType: handler.resourceType, ...extra };
-  };
-
-  async function rendered(call: ResourceCall<R>, resource: R): Promise<Json> {
-    const [json] = await handler.render(call, [resource]);
-    return projectResource(json ?? {}, handler.type, call.projection);
-  }
-
-  function written(call: ResourceCall<R>, outcome: Written<R>): R {
-    call.seen(outcome.resource);
-    if (outcome.notices && outcome.notices.length > 0) call.explain(outcome.notices.join("; "));
-    return outcome.resource;
+  /** A write's answer as HTTP; a 204 carries neither body nor headers, as before /Bulk. */
+  function send(ctx: ScimContext, outcome: WriteOutcome) {
+    if (outcome.resource === undefined) {
+      ctx.status = outcome.status;
+      return;
+    }
+    respond(ctx, outcome.status, outcome.resource, {
+      ...(outcome.status === 201 && outcome.location ? { Location: outcome.location } : {}),
+      ...(outcome.etag ? { ETag: outcome.etag } : {}),
+    });
   }
 
   async function list(ctx: ScimContext, params: ListParams) {
-    const call = callOf(ctx, params.projection);
+    const call = callOf(handler, requestOf(ctx, params.projection));
     const { resources, total, nextCursor } = await handler.list(call, params);
     const json = await handler.render(call, resources);
     const list = buildListResponse({
@@ -160,17 +259,7 @@ export function mountResource<R extends Versioned>(
     respond(ctx, 200, { ...rest, ...(nextCursor ? { nextCursor } : {}), Resources });
   }
 
-  router.post(collection, async (ctx: ScimContext) => {
-    const { resource: input, ignoredAttributes } = validateResource(ctx.request.body, handler.type);
-    checkStoredTexts(input);
-    start(ctx, { ignoredAttributes, ...handler.noteOfInput?.(input) });
-    const call = callOf(ctx, projectionParams(ctx.query));
-    const created = written(call, await handler.create(call, input));
-    respond(ctx, 201, await rendered(call, created), {
-      Location: location(created.id),
-      ETag: weakEtag(created.etag),
-    });
-  });
+  router.post(collection, async (ctx: ScimContext) => send(ctx, await writes.create(requestOf(ctx))));
 
   router.get(collection, (ctx: ScimContext) => list(ctx, listParams(ctx.query)));
   router.post(`${collection}/.search`, (ctx: ScimContext) =>
@@ -178,43 +267,28 @@ export function mountResource<R extends Versioned>(
   );
 
   router.get(item, async (ctx: ScimContext) => {
-    const call = callOf(ctx, projectionParams(ctx.query));
+    const call = callOf(handler, requestOf(ctx));
     const resource = await handler.get(call, ctx.params.id ?? "");
     call.seen(resource);
     if (notModified(ctx, resource.etag)) {
       ctx.status = 304;
       return;
     }
-    respond(ctx, 200, await rendered(call, resource), { ETag: weakEtag(resource.etag) });
+    const [json] = await handler.render(call, [resource]);
+    respond(ctx, 200, projectResource(json ?? {}, handler.type, call.projection), {
+      ETag: weakEtag(resource.etag),
+    });
   });
 
-  router.put(item, async (ctx: ScimContext) => {
-    const { resource: input, ignoredAttributes } = validateResource(ctx.request.body, handler.type);
-    checkStoredTexts(input);
-    start(ctx, { resourceId: ctx.params.id, ignoredAttributes });
-    const call = callOf(ctx, projectionParams(ctx.query));
-    const updated = written(call, await handler.replace(call, ctx.params.id ?? "", input));
-    respond(ctx, 200, await rendered(call, updated), { ETag: weakEtag(updated.etag) });
-  });
-
-  router.patch(item, async (ctx: ScimContext) => {
-    start(ctx, { resourceId: ctx.params.id });
-    const projection = projectionParams(ctx.query);
-    const asked = projection.attributes !== undefined || projection.excludedAttributes !== undefined;
-    const call = callOf(ctx, projection, asked || !handler.patchAnswersNoContent);
-    const patched = written(call, await handler.patch(call, ctx.params.id ?? ""));
-    if (!call.answersWithResource) {
-      ctx.status = 204;
-      return;
-    }
-    respond(ctx, 200, await rendered(call, patched), { ETag: weakEtag(patched.etag) });
-  });
-
-  router.delete(item, async (ctx: ScimContext) => {
-    start(ctx, { resourceId: ctx.params.id });
-    await handler.delete(callOf(ctx, {}), ctx.params.id ?? "");
-    ctx.status = 204;
-  });
+  router.put(item, async (ctx: ScimContext) =>
+    send(ctx, await writes.replace(requestOf(ctx), ctx.params.id ?? "")),
+  );
+  router.patch(item, async (ctx: ScimContext) =>
+    send(ctx, await writes.patch(requestOf(ctx), ctx.params.id ?? "")),
+  );
+  router.delete(item, async (ctx: ScimContext) =>
+    send(ctx, await writes.delete(requestOf(ctx), ctx.params.id ?? "")),
+  );
 }
 
 function withoutEmpty(note: Pick<ProvisioningNote, "userName" | "externalId">) {

@@ -8,9 +8,6 @@ import type { ScimState } from "../scim-state.js";
  */
 export function mountUnsupported(router: Router<ScimState>) {
   mountMethodNotAllowed(router);
-  router.all("/Bulk", () => {
-    throw new ScimError(501, undefined, "bulk operations are not supported (see /ServiceProviderConfig)");
-  });
   router.all("/Me", () => {
     throw new ScimError(
       501,
