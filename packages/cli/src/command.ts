@@ -5,6 +5,7 @@ import type {
   DeprovisionBrakeService,
   GroupService,
   ImportService,
+  OAuthClientService,
   ProvisioningLogService,
   ScimTokenService,
   SeatService,
@@ -20,6 +21,7 @@ export interface Clients {
   tenants: Client<typeof TenantService>;
   accounts: Client<typeof AccountService>;
   tokens: Client<typeof ScimTokenService>;
+  oauthClients: Client<typeof OAuthClientService>;
   audit: Client<typeof AuditService>;
   provisioningLog: Client<typeof ProvisioningLogService>;
   licenses: Client<typeof LicenseService>;

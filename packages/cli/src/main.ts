@@ -9,6 +9,7 @@ import {
   DeprovisionBrakeService,
   GroupService,
   ImportService,
+  OAuthClientService,
   ProvisioningLogService,
   Role,
   ScimTokenService,
@@ -97,6 +98,7 @@ function createClients(config: CliConfig, requestId: string): Clients {
     tenants: labelClient(createClient(TenantService, core), TenantService, coreLabel),
     accounts: labelClient(createClient(AccountService, core), AccountService, coreLabel),
     tokens: labelClient(createClient(ScimTokenService, core), ScimTokenService, coreLabel),
+    oauthClients: labelClient(createClient(OAuthClientService, core), OAuthClientService, coreLabel),
     audit: labelClient(createClient(AuditService, core), AuditService, coreLabel),
     provisioningLog: labelClient(
       createClient(ProvisioningLogService, core),

@@ -9,6 +9,8 @@ export * from "./gen/cosafe/identity/v1/deprovision_brake_service_pb.js";
 export * from "./gen/cosafe/identity/v1/group_pb.js";
 export * from "./gen/cosafe/identity/v1/group_service_pb.js";
 export * from "./gen/cosafe/identity/v1/import_service_pb.js";
+export * from "./gen/cosafe/identity/v1/oauth_client_pb.js";
+export * from "./gen/cosafe/identity/v1/oauth_client_service_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_pb.js";
 export * from "./gen/cosafe/identity/v1/provisioning_log_service_pb.js";
 export * from "./gen/cosafe/identity/v1/scim_token_pb.js";

@@ -144,6 +144,25 @@ describe("renderServiceProviderConfig (R23)", () => {
       renderServiceProviderConfig("https://h", { maxResults: 5, sort: false, etag: false }),
     ).not.toHaveProperty("documentationUri");
   });
+
+  it("issue 16: advertises the client-credentials token endpoint as a second oauthbearertoken scheme", () => {
+    const config = renderServiceProviderConfig("https://h/scim/v2", {
+      maxResults: 5,
+      sort: false,
+      etag: false,
+      oauthTokenEndpoint: "https://h/scim/v2/oauth/token",
+    });
+    expect(config.authenticationSchemes).toEqual([
+      expect.objectContaining({ type: "oauthbearertoken", primary: true }),
+      expect.objectContaining({
+        type: "oauthbearertoken",
+        name: "OAuth 2.0 client credentials",
+        description: expect.stringContaining("https://h/scim/v2/oauth/token"),
+        specUri: "https://www.rfc-editor.org/rfc/rfc6749#section-4.4",
+        primary: false,
+      }),
+    ]);
+  });
 });
 
 describe("validateResource (R1, R2, R24)", () => {

@@ -23,6 +23,8 @@ import { GroupQueries } from "./domain/group/group-queries.js";
 import { GroupTombstonePurge } from "./domain/group/tombstone-purge.js";
 import { ImportCommands } from "./domain/import/import-commands.js";
 import { licensingLicenseReader } from "./domain/import/import-licenses.js";
+import { AccessTokenPurge } from "./domain/oauth-client/access-token-purge.js";
+import { OAuthClientCommands } from "./domain/oauth-client/oauth-client-commands.js";
 import { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import { ProvisioningLogPurge } from "./domain/provisioning-log/retention-purge.js";
 import { ScimControl } from "./domain/scim-control/scim-control.js";
@@ -92,6 +94,7 @@ export async function startIdentityCore(
       groups: new GroupCommands(orm, seats),
       groupQueries: new GroupQueries(orm),
       tokens: new ScimTokenCommands(orm),
+      oauthClients: new OAuthClientCommands(orm),
       audit: new AuditQueries(orm),
       feed: new ChangeFeed(orm),
       feedObserver: coreMetrics.changeFeed,
@@ -152,6 +155,10 @@ export async function startIdentityCore(
       intervalMs: config.provisioningLogPurgeIntervalMs,
     });
     changeFeedPurge.start();
+    const accessTokenPurge = new AccessTokenPurge(orm, logger, {
+      intervalMs: config.provisioningLogPurgeIntervalMs,
+    });
+    accessTokenPurge.start();
     const tokenExpiry = new TokenExpiryReport(orm, domain.provisioningLog, logger);
     tokenExpiry.start();
     seats.start();
@@ -172,6 +179,7 @@ export async function startIdentityCore(
         await purge.stop();
         await tombstones.stop();
         await changeFeedPurge.stop();
+        await accessTokenPurge.stop();
         await tokenExpiry.stop();
         await orm.close();
       },

@@ -6,6 +6,7 @@ import {
   DeprovisionBrakeService,
   GroupService,
   ImportService,
+  OAuthClientService,
   ProvisioningLogService,
   ScimTokenService,
   SeatService,
@@ -18,6 +19,7 @@ import { changeFeedService } from "./api/change-feed-service.js";
 import { deprovisionBrakeService } from "./api/deprovision-brake-service.js";
 import { groupService } from "./api/group-service.js";
 import { importService } from "./api/import-service.js";
+import { oauthClientService } from "./api/oauth-client-service.js";
 import { provisioningLogService } from "./api/provisioning-log-service.js";
 import { scimTokenService } from "./api/scim-token-service.js";
 import { seatService } from "./api/seat-service.js";
@@ -30,6 +32,7 @@ import type { ChangeFeed } from "./domain/changes/change-feed.js";
 import type { GroupCommands } from "./domain/group/group-commands.js";
 import type { GroupQueries } from "./domain/group/group-queries.js";
 import type { ImportCommands } from "./domain/import/import-commands.js";
+import type { OAuthClientCommands } from "./domain/oauth-client/oauth-client-commands.js";
 import type { ProvisioningLog } from "./domain/provisioning-log/provisioning-log.js";
 import type { ScimControl } from "./domain/scim-control/scim-control.js";
 import type { ScimTokenCommands } from "./domain/scim-token/scim-token-commands.js";
@@ -43,6 +46,7 @@ export interface Domain extends UserServiceDeps {
   groups: GroupCommands;
   groupQueries: GroupQueries;
   tokens: ScimTokenCommands;
+  oauthClients: OAuthClientCommands;
   audit: AuditQueries;
   feed: ChangeFeed;
   feedObserver?: ChangeFeedObserver;
@@ -59,6 +63,7 @@ const services = [
   UserService,
   GroupService,
   ScimTokenService,
+  OAuthClientService,
   AuditService,
   ChangeFeedService,
   ProvisioningLogService,
@@ -77,6 +82,7 @@ export function routes(domain: Domain) {
     router.service(UserService, userService(domain));
     router.service(GroupService, groupService(domain));
     router.service(ScimTokenService, scimTokenService(domain));
+    router.service(OAuthClientService, oauthClientService(domain));
     router.service(AuditService, auditService(domain));
     router.service(ChangeFeedService, changeFeedService(domain));
     router.service(ProvisioningLogService, provisioningLogService(domain));

@@ -5,6 +5,7 @@ import type { Registry } from "@cosafe/telemetry";
 import Router from "@koa/router";
 import Koa from "koa";
 import { TokenCache } from "./auth/token-cache.js";
+import { tokenEndpointRouter } from "./auth/token-endpoint.router.js";
 import { mountBulk } from "./bulk/bulk.router.js";
 import type { CoreClients } from "./clients.js";
 import { mountDiscovery } from "./discovery/discovery.router.js";
@@ -76,6 +77,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
     await next();
   });
   app.use(healthRouter(deps.core).routes());
+  app.use(tokenEndpointRouter({ core: deps.core, serviceName: deps.serviceName }).routes());
   app.use(scim.routes());
   app.use(scim.allowedMethods({ throw: true }));
   app.use(() => {

@@ -5,6 +5,7 @@ import { brakeCommands } from "./brake.js";
 import { groupCommands } from "./group.js";
 import { importCommands } from "./import.js";
 import { logCommands } from "./log.js";
+import { oauthClientCommands } from "./oauth-client.js";
 import { seatsCommands } from "./seats.js";
 import { tenantCommands } from "./tenant.js";
 import { tokenCommands } from "./token.js";
@@ -17,6 +18,7 @@ export const commandGroups: CommandGroup[] = [
   seatsCommands,
   brakeCommands,
   tokenCommands,
+  oauthClientCommands,
   userCommands,
   groupCommands,
   logCommands,

@@ -116,6 +116,8 @@ export interface ServiceProviderCapabilities {
   etag: boolean;
   /** Cursor pagination (RFC 9865) next to index pagination; page sizes as `maxResults`. */
   cursorPagination?: boolean;
+  /** URL of the OAuth 2.0 client-credentials token endpoint (RFC 6749 §4.4), if offered. */
+  oauthTokenEndpoint?: string;
   /** /Bulk (RFC 7644 §3.7) and its limits; absent: not supported. */
   bulk?: { maxOperations: number; maxPayloadSize: number };
 }
@@ -153,6 +155,17 @@ export function renderServiceProviderConfig(
         description: "Authentication with a per-tenant SCIM bearer token in the Authorization header.",
         primary: true,
       },
+      ...(capabilities.oauthTokenEndpoint
+        ? [
+            {
+              type: "oauthbearertoken",
+              name: "OAuth 2.0 client credentials",
+              description: `Short-lived bearer access tokens from the client-credentials grant at ${capabilities.oauthTokenEndpoint}, with a per-tenant client id and secret.`,
+              specUri: "https://www.rfc-editor.org/rfc/rfc6749#section-4.4",
+              primary: false,
+            },
+          ]
+        : []),
     ],
     meta: { resourceType: "ServiceProviderConfig", location: `${trim(baseUrl)}/ServiceProviderConfig` },
   };

@@ -127,9 +127,29 @@ export const ScimTokenSchema = defineEntity({
     revokedAt: p.datetime().nullable(),
     /** When the daily job last reported the coming expiry in the provisioning log. */
     expiryReportedAt: p.datetime().nullable(),
+    /** Set on short-lived access tokens obtained by an OAuth client (issue 16, migration 0011). */
+    oauthClientId: p.uuid().nullable(),
   },
 });
 export type ScimToken = InferEntity<typeof ScimTokenSchema>;
+
+/** OAuth 2.0 client-credentials client of a tenant (issue 16); the secret only as a SHA-256 hash. */
+export const OAuthClientSchema = defineEntity({
+  name: "OAuthClient",
+  tableName: "oauth_client",
+  schema: schemaName,
+  properties: {
+    id: p.uuid().primary(),
+    tenantId: p.uuid(),
+    name: p.text(),
+    secretHash: p.blob(),
+    hint: p.text(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+export type OAuthClient = InferEntity<typeof OAuthClientSchema>;
 
 export const AuditEventSchema = defineEntity({
   name: "AuditEvent",
@@ -195,6 +215,7 @@ export const entities = [
   UserSchema,
   AccountMembershipSchema,
   ScimTokenSchema,
+  OAuthClientSchema,
   AuditEventSchema,
   GroupSchema,
   InvitationSchema,

@@ -28,6 +28,7 @@ export function mountDiscovery(router: Router<ScimState>, baseUrl: string) {
         sort: true,
         etag: true,
         cursorPagination: true,
+        oauthTokenEndpoint: `${baseUrl}/oauth/token`,
         bulk: requestLimits.bulk,
       }),
     );

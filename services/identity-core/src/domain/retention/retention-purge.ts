@@ -12,6 +12,8 @@ export interface RetentionTarget {
   timeColumn: string;
   /** Defaults used when the options give none. */
   defaultRetentionDays: number;
+  /** Fixed SQL condition (from code, never input) further restricting the rows, e.g. `x is not null`. */
+  condition?: string;
 }
 
 export interface RetentionPurgeOptions {
@@ -98,7 +100,9 @@ export class RetentionPurge {
           const result = await connection.query(
             `delete from ${this.target.table}
               where ctid = any(array(
-                select ctid from ${this.target.table} where ${this.target.timeColumn} < $1 limit $2))`,
+                select ctid from ${this.target.table} where ${this.target.timeColumn} < $1${
+                  this.target.condition ? ` and (${this.target.condition})` : ""
+                } limit $2))`,
             [cutoff, this.batchSize],
           );
           deleted += result.rowCount ?? 0;

@@ -187,7 +187,7 @@ export class ScimControl {
   }
 
   /**
-   * DisableScim: every token revoked, every user MANUAL, every group unlinked, memberships
+   * DisableScim: every token and OAuth client revoked, every user MANUAL, every group unlinked, memberships
    * MANUAL — one transaction. Reversible only by a new token and the IdP writing again.
    */
   async disableScim(call: CallContext, tenantId: string): Promise<DisableScimOutcome> {
@@ -195,6 +195,13 @@ export class ScimControl {
     return this.orm.em.fork().transactional(async (em) => {
       await lockTenant(em, tenantId);
       const now = this.now();
+      // Issue 16: OAuth clients first (their row locks wait for running exchanges), then
+      // every token, their access tokens included — so none can obtain a token afterwards.
+      const oauthClients = (await em.execute(
+        `update identity.oauth_client set revoked_at = ?
+          where tenant_id = ? and revoked_at is null returning id`,
+        [now, tenantId],
+      )) as { id: string }[];
       const tokens = (await em.execute(
         `update identity.scim_token set revoked_at = ?
           where tenant_id = ? and revoked_at is null returning id`,
@@ -226,6 +233,13 @@ export class ScimControl {
       const released = await releaseMemberships(em, tenantId, groupIds);
 
       const audits: AuditChange[] = [
+        ...oauthClients.map((c) => ({
+          tenantId,
+          action: "oauth_client.revoked",
+          targetType: "oauth_client",
+          targetId: c.id,
+          after: { reason: "scim disabled" },
+        })),
         ...tokens.map((t) => ({
           tenantId,
           action: "scim_token.revoked",

@@ -51,11 +51,18 @@ export class ScimTokenCommands {
 
   async list(call: CallContext, tenantId: string, showRevoked: boolean): Promise<ScimToken[]> {
     requireTenantAccess(call, tenantId, [Role.SUPPORT, Role.SYSTEM]);
-    return this.orm.em
-      .fork()
-      .find(ScimTokenSchema, showRevoked ? { tenantId } : { tenantId, revokedAt: null }, {
-        orderBy: { createdAt: "desc" },
-      });
+    return (
+      this.orm.em
+        .fork()
+        // Access tokens of OAuth clients (issue 16) are listed with their client, not here.
+        .find(
+          ScimTokenSchema,
+          showRevoked
+            ? { tenantId, oauthClientId: null }
+            : { tenantId, oauthClientId: null, revokedAt: null },
+          { orderBy: { createdAt: "desc" } },
+        )
+    );
   }
 
   async revoke(call: CallContext, tenantId: string, tokenId: string): Promise<ScimToken> {

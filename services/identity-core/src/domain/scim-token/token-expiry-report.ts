@@ -79,7 +79,7 @@ export class TokenExpiryReport {
       if (lock?.locked !== true) return { ran: false, reported: 0 };
       const tokens = (await em.execute(
         `select id, tenant_id, name, hint, expires_at from identity.scim_token
-          where revoked_at is null and expires_at > ? and expires_at <= ?
+          where revoked_at is null and oauth_client_id is null and expires_at > ? and expires_at <= ?
             and (expiry_reported_at is null or expiry_reported_at < ?)
           order by expires_at, id limit 500 for update skip locked`,
         [now, horizon, dayStart],

@@ -8,6 +8,7 @@ import { Migration0007BrakeYoungUsers } from "./migration-0007-brake-young-users
 import { Migration0008SeatReleaseOutbox } from "./migration-0008-seat-release-outbox.js";
 import { Migration0009UserGroupsIndex } from "./migration-0009-user-groups-index.js";
 import { Migration0010TenantPhoneRegion } from "./migration-0010-tenant-phone-region.js";
+import { Migration0011OauthClients } from "./migration-0011-oauth-clients.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -21,4 +22,5 @@ export const migrationsList = [
   { name: "Migration0008SeatReleaseOutbox", class: Migration0008SeatReleaseOutbox },
   { name: "Migration0009UserGroupsIndex", class: Migration0009UserGroupsIndex },
   { name: "Migration0010TenantPhoneRegion", class: Migration0010TenantPhoneRegion },
+  { name: "Migration0011OauthClients", class: Migration0011OauthClients },
 ];
