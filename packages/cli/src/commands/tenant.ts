@@ -289,7 +289,7 @@ const disableScim: Command = {
     const [tenantId] = positionals as [string];
     if (options.yes !== true)
       throw new UsageError(
-        "tenant disable-scim revokes every SCIM token of the tenant and makes everything manual; add --yes",
+        "tenant disable-scim revokes every OAuth client and SCIM token of the tenant and makes everything manual; add --yes",
         ["tenant", "disable-scim"],
       );
     const tenant = await getTenant(ctx, tenantId);

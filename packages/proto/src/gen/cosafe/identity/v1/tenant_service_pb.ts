@@ -441,8 +441,9 @@ export const TenantService: GenService<{
     output: typeof ResumeScimResponseSchema;
   },
   /**
-   * Switches SCIM off for a tenant (issue 7), in one transaction: every SCIM token
-   * is revoked (refused everywhere within 5 s), every SCIM-managed user becomes
+   * Switches SCIM off for a tenant (issue 7), in one transaction: every OAuth client
+   * and every SCIM token (its access tokens included) is revoked (refused everywhere
+   * within 5 s), every SCIM-managed user becomes
    * MANUAL, every SCIM-linked group is unlinked, every SCIM-sourced membership
    * becomes MANUAL and dormant memberships are removed. Nobody is deprovisioned.
    * Audited per token, user and group plus one "tenant.scim_disabled" event, with
