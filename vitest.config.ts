@@ -7,6 +7,9 @@ export default defineConfig({
   test: {
     projects: ["packages/*", "services/*", "test"],
     globalSetup: ["./packages/testing/src/global-setup.ts"],
+    // Vitest's default on a 2-core machine is one worker; most of our files wait on
+    // PostgreSQL or on service child processes, so two files at a time keep both cores busy.
+    maxWorkers: 2,
     coverage: {
       provider: "v8",
       include: ["packages/scim/src/**/*.ts"],
