@@ -96,7 +96,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
  */
 function serverSettings(persistent: boolean): string[] {
   const settings = ["listen_addresses=127.0.0.1", "unix_socket_directories="];
-  if (!persistent) settings.push("fsync=off", "synchronous_commit=off", "full_page_writes=off");
+  // A throw-away server serves test runs: several files at once, each with service replicas.
+  if (!persistent)
+    settings.push("fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300");
   return settings;
 }
 

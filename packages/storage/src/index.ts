@@ -1,4 +1,5 @@
 export { type DatabaseProbe, type DatabaseProbeOptions, startDatabaseProbe } from "./database-probe.js";
+export { isDatabaseUnavailable } from "./database-unavailable.js";
 export { isUuid } from "./is-uuid.js";
 export { migrateUnderLock } from "./migrate-under-lock.js";
 export { poolStats } from "./pool-stats.js";

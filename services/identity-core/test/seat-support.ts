@@ -44,6 +44,8 @@ export async function startLicensingProcess(databaseUrl: string, port?: number):
         .join(","),
       COSAFE_SERVICE_ROLES: testServiceRoles,
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "error",
+      // Several replicas share one test server with other test files: keep their pools small.
+      LICENSING_DB_POOL_MAX: "5",
       COSAFE_PARENT_PID: String(process.pid),
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -123,7 +125,7 @@ export async function startCore(databaseUrl: string, seats: SeatAuthority): Prom
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
     COSAFE_SERVICE_ROLES: testServiceRoles,
-    IDENTITY_CORE_DB_POOL_MAX: "20",
+    IDENTITY_CORE_DB_POOL_MAX: "8",
   });
   const core = await startIdentityCore(config, quietLogger(), { seats });
   const transport = createServiceTransport({

@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import { Code, errorWithReason } from "@cosafe/rpc";
-import { violatedConstraint } from "@cosafe/storage";
+import { isDatabaseUnavailable, violatedConstraint } from "@cosafe/storage";
 import { OptimisticLockError } from "@mikro-orm/core";
 import { DomainError, type ErrorKind } from "../domain/domain-error.js";
 
@@ -34,7 +34,7 @@ const uniqueConstraints: Record<string, { reason: string; message: string }> = {
   },
 };
 
-/** Turns a domain refusal, a unique violation or a lost optimistic race into a gRPC status with a reason. */
+/** Turns a domain refusal, a unique violation, a lost optimistic race or an unreachable database into a gRPC status with a reason. */
 export function toConnectError(error: unknown): unknown {
   if (error instanceof DomainError) {
     return errorWithReason(codes[error.kind], error.reason, error.message, {
@@ -59,6 +59,14 @@ export function toConnectError(error: unknown): unknown {
         domain,
         cause: error,
       },
+    );
+  }
+  if (isDatabaseUnavailable(error)) {
+    return errorWithReason(
+      Code.Unavailable,
+      "DATABASE_UNAVAILABLE",
+      "the database is unavailable or out of connections; nothing was stored, retry later",
+      { domain, cause: error },
     );
   }
   return error;

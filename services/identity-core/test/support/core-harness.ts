@@ -87,7 +87,7 @@ export async function startCoreHarness(
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
     COSAFE_SERVICE_ROLES: testServiceRoles,
-    IDENTITY_CORE_DB_POOL_MAX: "25",
+    IDENTITY_CORE_DB_POOL_MAX: "10",
   });
   const core = await startIdentityCore(
     config,

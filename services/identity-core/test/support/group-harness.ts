@@ -54,7 +54,7 @@ export async function startGroupHarness(options: { seats?: SeatAuthority } = {})
     IDENTITY_CORE_PORT: "0",
     COSAFE_SERVICE_CREDENTIALS: `${testCredential.service}:${testCredential.secret}`,
     COSAFE_SERVICE_ROLES: testServiceRoles,
-    IDENTITY_CORE_DB_POOL_MAX: "25",
+    IDENTITY_CORE_DB_POOL_MAX: "10",
     // Statement counts (R25) must not catch the seat-release drainer's look at its outbox.
     SEAT_RELEASE_DRAIN_INTERVAL_MS: "60000",
   });
