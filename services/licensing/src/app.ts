@@ -11,6 +11,7 @@ import {
   startMetricsServer,
 } from "@cosafe/telemetry";
 import { MikroORM } from "@mikro-orm/postgresql";
+import { errorTranslationInterceptor } from "./api/error-translation.js";
 import { licenseService } from "./api/license-service.js";
 import type { LicensingConfig } from "./config.js";
 import { LicenseCommands } from "./domain/license-commands.js";
@@ -46,6 +47,7 @@ export async function startLicensing(config: LicensingConfig, logger: Logger): P
       routes: (router) => router.service(LicenseService, licenseService({ licenses, seats })),
       serviceNames: [LicenseService.typeName],
       outerInterceptors: [rpcMetricsInterceptor(metrics)],
+      interceptors: [errorTranslationInterceptor],
     });
     logger.info({ port: server.port }, "licensing serving gRPC");
     // Readiness follows the database: NOT_SERVING within 3 s of PostgreSQL becoming unreachable.

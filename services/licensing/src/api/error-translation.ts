@@ -1,0 +1,30 @@
+import type { Interceptor } from "@connectrpc/connect";
+import { Code, errorWithReason } from "@cosafe/rpc";
+import { isDatabaseUnavailable } from "@cosafe/storage";
+
+const domain = "licensing.cosafe.com";
+
+/**
+ * The one table of what licensing's own refusals do not cover: a database that is unreachable
+ * or out of connections is UNAVAILABLE with a reason (identity-core retries allocations within
+ * its budget), never INTERNAL. Every other failure passes through unchanged.
+ */
+export function toConnectError(error: unknown): unknown {
+  if (isDatabaseUnavailable(error)) {
+    return errorWithReason(
+      Code.Unavailable,
+      "DATABASE_UNAVAILABLE",
+      "the licensing database is unavailable or out of connections; nothing was changed, retry later",
+      { domain, cause: error },
+    );
+  }
+  return error;
+}
+
+export const errorTranslationInterceptor: Interceptor = (next) => async (req) => {
+  try {
+    return await next(req);
+  } catch (error) {
+    throw toConnectError(error);
+  }
+};
