@@ -27,3 +27,20 @@ export function errorMetadataOf(error: ConnectError): Record<string, string> {
 }
 
 export { Code, ConnectError };
+
+/**
+ * UNAVAILABLE `DATABASE_UNAVAILABLE`: the service's database refused or dropped the connection,
+ * so nothing was stored and the caller may retry. Each service's error table decides when.
+ */
+export function databaseUnavailableError(
+  domain: string,
+  cause: unknown,
+  subject = "the database",
+): ConnectError {
+  return errorWithReason(
+    Code.Unavailable,
+    "DATABASE_UNAVAILABLE",
+    `${subject} is unavailable or out of connections; nothing was stored, retry later`,
+    { domain, cause },
+  );
+}

@@ -12,7 +12,14 @@ export {
   createServiceTransport,
   type ServiceCredential,
 } from "./client-transport.js";
-export { Code, ConnectError, errorMetadataOf, errorWithReason, reasonOf } from "./error-info.js";
+export {
+  Code,
+  ConnectError,
+  databaseUnavailableError,
+  errorMetadataOf,
+  errorWithReason,
+  reasonOf,
+} from "./error-info.js";
 export { HealthState, ServingStatus } from "./health-service.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
 export { processInterceptors } from "./process-interceptors.js";

@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { Code, errorWithReason } from "@cosafe/rpc";
+import { Code, databaseUnavailableError, errorWithReason } from "@cosafe/rpc";
 import { isDatabaseUnavailable, violatedConstraint } from "@cosafe/storage";
 import { OptimisticLockError } from "@mikro-orm/core";
 import { DomainError, type ErrorKind } from "../domain/domain-error.js";
@@ -61,14 +61,7 @@ export function toConnectError(error: unknown): unknown {
       },
     );
   }
-  if (isDatabaseUnavailable(error)) {
-    return errorWithReason(
-      Code.Unavailable,
-      "DATABASE_UNAVAILABLE",
-      "the database is unavailable or out of connections; nothing was stored, retry later",
-      { domain, cause: error },
-    );
-  }
+  if (isDatabaseUnavailable(error)) return databaseUnavailableError(domain, error);
   return error;
 }
 

@@ -1,5 +1,5 @@
 import type { Interceptor } from "@connectrpc/connect";
-import { Code, errorWithReason } from "@cosafe/rpc";
+import { databaseUnavailableError } from "@cosafe/rpc";
 import { isDatabaseUnavailable } from "@cosafe/storage";
 
 const domain = "licensing.cosafe.com";
@@ -10,14 +10,7 @@ const domain = "licensing.cosafe.com";
  * its budget), never INTERNAL. Every other failure passes through unchanged.
  */
 export function toConnectError(error: unknown): unknown {
-  if (isDatabaseUnavailable(error)) {
-    return errorWithReason(
-      Code.Unavailable,
-      "DATABASE_UNAVAILABLE",
-      "the licensing database is unavailable or out of connections; nothing was changed, retry later",
-      { domain, cause: error },
-    );
-  }
+  if (isDatabaseUnavailable(error)) return databaseUnavailableError(domain, error, "the licensing database");
   return error;
 }
 
