@@ -1,3 +1,4 @@
 export { bootstrapDemoTenant, type DemoTenant, demoInstructions } from "./bootstrap-demo-tenant.js";
+export { repoRoot } from "./repo-root.js";
 export { type ServiceProcess, spawnService } from "./service-process.js";
 export { type Stack, type StackOptions, startStack } from "./stack.js";

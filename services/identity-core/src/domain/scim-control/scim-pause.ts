@@ -27,15 +27,17 @@ export async function tenantForWrite(
     : [];
   if (!row) throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
   const tenant = em.map(TenantSchema, row);
-  if (call.actor.role === Role.SCIM && tenant.scimPausedAt) {
-    throw new DomainError(
-      "UNAVAILABLE",
-      "SCIM_PAUSED",
-      "SCIM provisioning of this tenant is paused by Cosafe support; retry later",
-    );
-  }
+  if (call.actor.role === Role.SCIM && tenant.scimPausedAt) throw scimPaused();
   return tenant;
 }
+
+/** The refusal of an identity provider's write while support has paused SCIM for the tenant. */
+export const scimPaused = () =>
+  new DomainError(
+    "UNAVAILABLE",
+    "SCIM_PAUSED",
+    "SCIM provisioning of this tenant is paused by Cosafe support; retry later",
+  );
 
 /** The same check for a write that needs nothing of the tenant: costs nothing for other callers. */
 export async function assertScimWritable(

@@ -1,7 +1,27 @@
 import type { User } from "../../storage/entities.js";
 
+/** What an audit event records of a user. */
+export type AuditedUser = Pick<
+  User,
+  | "userName"
+  | "displayName"
+  | "externalId"
+  | "title"
+  | "active"
+  | "nameFormatted"
+  | "nameGivenName"
+  | "nameFamilyName"
+  | "emails"
+  | "phoneNumbers"
+  | "managedBy"
+  | "state"
+  | "locale"
+  | "role"
+  | "customAttributes"
+>;
+
 /** The fields of a user an audit event records before and after a change (R22). */
-export function auditView(user: User): Record<string, unknown> {
+export function auditView(user: AuditedUser): Record<string, unknown> {
   return {
     userName: user.userName,
     displayName: user.displayName,
