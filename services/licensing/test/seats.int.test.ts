@@ -442,3 +442,49 @@ describe("R9 across replicas (two licensing processes on one database)", () => {
     expect(allocated - released).toBe(state.seats.length);
   });
 });
+
+describe("AllocateSeats (group commit, docs/adr/0021)", () => {
+  const allocateMany = (tenantId: string, userIds: string[]) =>
+    client.allocateSeats({ tenantId, userIds }, as(system)).then(({ seats }) => seats);
+
+  it("R9: seats for several users are taken, counted and audited by one call, one per distinct user, in request order", async () => {
+    const tenantId = await licensedTenant(5);
+    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const held = await allocate(tenantId, b);
+    const seats = await allocateMany(tenantId, [a, b, c, a]);
+    expect(seats.map((s) => s.userId)).toEqual([a, b, c]);
+    expect(seats[1]?.id).toBe(held.id);
+    const state = await ledger(tenantId);
+    expect([state.seats.length, state.seatsInUse, state.audit.length]).toEqual([3, 3, 3]);
+  });
+
+  it("R9: a batch that does not fit takes no seat at all and answers LICENSE_LIMIT_REACHED", async () => {
+    const tenantId = await licensedTenant(3);
+    await allocate(tenantId, randomUUID());
+    const error = await failure(allocateMany(tenantId, [randomUUID(), randomUUID(), randomUUID()]));
+    expect([Code[error.code], reasonOf(error)]).toEqual(["FailedPrecondition", "LICENSE_LIMIT_REACHED"]);
+    expect(errorMetadataOf(error)).toMatchObject({ seatLimit: "3" });
+    const state = await ledger(tenantId);
+    expect([state.seats.length, state.seatsInUse]).toEqual([1, 1]);
+  });
+
+  it("R9: parallel batches on one tenant never pass the limit", async () => {
+    const tenantId = await licensedTenant(10);
+    const batches = Array.from({ length: 8 }, () => [randomUUID(), randomUUID(), randomUUID()]);
+    const outcomes = await Promise.allSettled(batches.map((batch) => allocateMany(tenantId, batch)));
+    const granted = outcomes.filter((o) => o.status === "fulfilled").length;
+    expect(granted).toBe(3);
+    const state = await ledger(tenantId);
+    expect([state.seats.length, state.seatsInUse]).toEqual([9, 9]);
+  });
+
+  it("refuses an empty batch, a batch over 1000 users and ids that are not UUIDs", async () => {
+    const tenantId = await licensedTenant(5);
+    for (const userIds of [[], Array.from({ length: 1001 }, () => randomUUID()), ["not-a-uuid"]]) {
+      const error = await failure(allocateMany(tenantId, userIds));
+      expect(Code[error.code]).toBe("InvalidArgument");
+      expect(["USER_IDS_INVALID", "USER_ID_INVALID"]).toContain(reasonOf(error));
+    }
+    expect((await ledger(tenantId)).seats).toEqual([]);
+  });
+});

@@ -53,6 +53,11 @@ export function licenseService(deps: {
         ),
       };
     },
+    async allocateSeats(req, ctx) {
+      const notAfter = req.notAfter ? timestampDate(req.notAfter) : undefined;
+      const seats = await deps.seats.allocateMany(callContextOf(ctx), req.tenantId, req.userIds, notAfter);
+      return { seats: seats.map(toSeatMessage) };
+    },
     async releaseSeat(req, ctx) {
       if (req.seatId === "" && req.userId !== "")
         await deps.seats.releaseOfUser(callContextOf(ctx), req.tenantId, req.userId);

@@ -19,6 +19,13 @@ export const licenseErrors = {
     errorWithReason(Code.InvalidArgument, "TENANT_ID_INVALID", "tenant_id must be a UUID", { domain }),
   invalidUserId: (field = "user_id") =>
     errorWithReason(Code.InvalidArgument, "USER_ID_INVALID", `${field} must be a UUID`, { domain }),
+  invalidUserIds: (max: number) =>
+    errorWithReason(
+      Code.InvalidArgument,
+      "USER_IDS_INVALID",
+      `user_ids must name between 1 and ${max} users`,
+      { domain },
+    ),
   invalidSeatId: (field = "seat_id") =>
     errorWithReason(Code.InvalidArgument, "SEAT_ID_INVALID", `${field} must be a UUID`, { domain }),
   invalidGracePeriod: () =>

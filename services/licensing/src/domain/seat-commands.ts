@@ -38,6 +38,9 @@ interface SeatRow {
 /** SQLSTATE raised by the seat trigger when an insert would exceed the limit (migration 0002). */
 const limitReachedState = "CS001";
 
+/** Most users one AllocateSeats call may name. */
+const maxBatch = 1000;
+
 /**
  * Inserts seats (from `wanted`: id, user_id) and their audit rows in ONE statement. The
  * trigger on licensing.seat checks and bumps the licence counter at the end of the
@@ -147,6 +150,49 @@ export class SeatCommands {
         [tenantId, userId],
       )) as SeatRow[];
       if (held) return this.view(held);
+      if (notAfter && Date.now() > notAfter.getTime()) throw licenseErrors.allocationExpired();
+    }
+  }
+
+  /**
+   * Takes seats for several users of one tenant with ONE insert (AllocateSeats, group commit,
+   * docs/adr/0021-seat-group-commit.md), or returns those they hold. All or nothing: the seat
+   * trigger refuses the whole statement when the seats do not all fit (LICENSE_LIMIT_REACHED).
+   */
+  async allocateMany(
+    call: CallContext,
+    tenantId: string,
+    userIds: readonly string[],
+    notAfter?: Date,
+  ): Promise<SeatView[]> {
+    requireRole(call, [Role.SYSTEM]);
+    requireUuid(tenantId, licenseErrors.invalidTenantId);
+    if (userIds.length === 0 || userIds.length > maxBatch) throw licenseErrors.invalidUserIds(maxBatch);
+    for (const userId of userIds) requireUuid(userId, () => licenseErrors.invalidUserId("user_ids"));
+    const distinct = [...new Set(userIds)];
+    const notAfterText = notAfter?.toISOString() ?? null;
+    for (;;) {
+      const created = (await this.query(insertSeatsSql, [
+        JSON.stringify(
+          distinct.map((userId) => ({ id: randomUUID(), user_id: userId, not_after: notAfterText })),
+        ),
+        tenantId,
+        ...this.auditActor(call, "allocate"),
+      ]).catch((error: unknown) => {
+        throw limitRefusal(error) ?? error;
+      })) as SeatRow[];
+      const seats = new Map(created.map((row) => [row.user_id, row]));
+      if (seats.size < distinct.length) {
+        const held = (await this.query(
+          `select id, tenant_id, user_id, created_at from licensing.seat
+            where tenant_id = ? and user_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
+          [tenantId, JSON.stringify(distinct.filter((userId) => !seats.has(userId)))],
+        )) as SeatRow[];
+        for (const row of held) seats.set(row.user_id, row);
+      }
+      const rows = distinct.map((userId) => seats.get(userId));
+      if (rows.every((row) => row !== undefined)) return this.views(rows as SeatRow[]);
+      // As in `allocate`: a release raced the read, or the deadline passed before the insert.
       if (notAfter && Date.now() > notAfter.getTime()) throw licenseErrors.allocationExpired();
     }
   }

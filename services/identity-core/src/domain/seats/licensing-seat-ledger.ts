@@ -12,6 +12,15 @@ import {
 } from "@cosafe/rpc";
 import { DomainError } from "../domain-error.js";
 import type { SeatAuthority } from "../seats.js";
+import { GroupCommit, type Waiting } from "./group-commit.js";
+
+interface Allocation {
+  userId: string;
+  notAfter: Date;
+}
+
+/** Most allocations one AllocateSeats call carries (licensing takes up to 1000). */
+const maxBatch = 100;
 
 export interface LicensingSeatLedgerOptions {
   /**
@@ -93,7 +102,54 @@ export class LicensingSeatLedger implements SeatAuthority {
     return new LicensingSeatLedger(createClient(LicenseService, transport), options.logger, options);
   }
 
+  /**
+   * Allocations of one tenant that arrive while another is in flight leave together as one
+   * AllocateSeats call (group commit, docs/adr/0021-seat-group-commit.md); a lone one goes at once.
+   */
   async allocate(tenantId: string, userId: string, notAfter: Date): Promise<string> {
+    return this.groupCommit.submit(tenantId, { userId, notAfter });
+  }
+
+  private readonly groupCommit = new GroupCommit<Allocation, string>(
+    (tenantId, batch) => this.allocateBatch(tenantId, batch),
+    maxBatch,
+  );
+
+  /**
+   * One AllocateSeats call for the batch. It is all or nothing, so when it does not answer
+   * every seat (the licence cannot hold them all, licensing is failing, or is an older version
+   * without the call), each allocation is asked alone: exactly the free seats are filled (R9).
+   */
+  private async allocateBatch(tenantId: string, batch: Waiting<Allocation, string>[]): Promise<void> {
+    if (batch.length > 1) {
+      const notAfter = new Date(Math.min(...batch.map((w) => w.item.notAfter.getTime())));
+      const remaining = notAfter.getTime() - Date.now();
+      const seats =
+        remaining > 0
+          ? await this.client
+              .allocateSeats(
+                { tenantId, userIds: batch.map((w) => w.item.userId), notAfter: timestampFromDate(notAfter) },
+                { headers: this.headers, timeoutMs: remaining },
+              )
+              .then(
+                (response) => new Map(response.seats.map((seat) => [seat.userId, seat.id])),
+                () => undefined,
+              )
+          : undefined;
+      const ids = batch.map((w) => seats?.get(w.item.userId));
+      if (ids.every((id) => id)) {
+        batch.forEach((w, i) => {
+          w.resolve(ids[i] as string);
+        });
+        return;
+      }
+    }
+    await Promise.all(
+      batch.map((w) => this.allocateOne(tenantId, w.item.userId, w.item.notAfter).then(w.resolve, w.reject)),
+    );
+  }
+
+  private async allocateOne(tenantId: string, userId: string, notAfter: Date): Promise<string> {
     const request = { tenantId, userId, notAfter: timestampFromDate(notAfter) };
     for (let attempt = 1; ; attempt++) {
       const remaining = notAfter.getTime() - Date.now();

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/licensing/v1/license_service.proto.
  */
 export const file_cosafe_licensing_v1_license_service: GenFile = /*@__PURE__*/
-  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlImgKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSLQoJbm90X2FmdGVyGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/ChRBbGxvY2F0ZVNlYXRSZXNwb25zZRInCgRzZWF0GAEgASgLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0IkkKElJlbGVhc2VTZWF0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDwoHc2VhdF9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJIhUKE1JlbGVhc2VTZWF0UmVzcG9uc2UiTAoQTGlzdFNlYXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiagoRTGlzdFNlYXRzUmVzcG9uc2USKAoFc2VhdHMYASADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUiMwoPUHJvdmlzaW9uZWRVc2VyEg8KB3VzZXJfaWQYASABKAkSDwoHc2VhdF9pZBgCIAEoCSKJAQoVUmVjb25jaWxlU2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRI/ChFwcm92aXNpb25lZF91c2VycxgCIAMoCzIkLmNvc2FmZS5saWNlbnNpbmcudjEuUHJvdmlzaW9uZWRVc2VyEhwKFGdyYWNlX3BlcmlvZF9zZWNvbmRzGAMgASgFIswBChZSZWNvbmNpbGVTZWF0c1Jlc3BvbnNlEjEKDnJlbGVhc2VkX3NlYXRzGAEgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0EjAKDWdyYW50ZWRfc2VhdHMYAiADKAsyGS5jb3NhZmUubGljZW5zaW5nLnYxLlNlYXQSGAoQb3ZlcnJ1bl91c2VyX2lkcxgDIAMoCRIzChByZWFzc2lnbmVkX3NlYXRzGAQgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0MuIECg5MaWNlbnNlU2VydmljZRJdCgpHZXRMaWNlbnNlEiYuY29zYWZlLmxpY2Vuc2luZy52MS5HZXRMaWNlbnNlUmVxdWVzdBonLmNvc2FmZS5saWNlbnNpbmcudjEuR2V0TGljZW5zZVJlc3BvbnNlEmMKDFNldFNlYXRMaW1pdBIoLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVxdWVzdBopLmNvc2FmZS5saWNlbnNpbmcudjEuU2V0U2VhdExpbWl0UmVzcG9uc2USYwoMQWxsb2NhdGVTZWF0EiguY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXF1ZXN0GikuY29zYWZlLmxpY2Vuc2luZy52MS5BbGxvY2F0ZVNlYXRSZXNwb25zZRJgCgtSZWxlYXNlU2VhdBInLmNvc2FmZS5saWNlbnNpbmcudjEuUmVsZWFzZVNlYXRSZXF1ZXN0GiguY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlc3BvbnNlEloKCUxpc3RTZWF0cxIlLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVxdWVzdBomLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVzcG9uc2USaQoOUmVjb25jaWxlU2VhdHMSKi5jb3NhZmUubGljZW5zaW5nLnYxLlJlY29uY2lsZVNlYXRzUmVxdWVzdBorLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXNwb25zZWIGcHJvdG8z", [file_cosafe_licensing_v1_license, file_google_protobuf_timestamp]);
+  fileDesc("Ciljb3NhZmUvbGljZW5zaW5nL3YxL2xpY2Vuc2Vfc2VydmljZS5wcm90bxITY29zYWZlLmxpY2Vuc2luZy52MSImChFHZXRMaWNlbnNlUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkiQwoSR2V0TGljZW5zZVJlc3BvbnNlEi0KB2xpY2Vuc2UYASABKAsyHC5jb3NhZmUubGljZW5zaW5nLnYxLkxpY2Vuc2UiPAoTU2V0U2VhdExpbWl0UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEgoKc2VhdF9saW1pdBgCIAEoBSJFChRTZXRTZWF0TGltaXRSZXNwb25zZRItCgdsaWNlbnNlGAEgASgLMhwuY29zYWZlLmxpY2Vuc2luZy52MS5MaWNlbnNlImgKE0FsbG9jYXRlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSLQoJbm90X2FmdGVyGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI/ChRBbGxvY2F0ZVNlYXRSZXNwb25zZRInCgRzZWF0GAEgASgLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0ImoKFEFsbG9jYXRlU2VhdHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCgh1c2VyX2lkcxgCIAMoCRItCglub3RfYWZ0ZXIYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkEKFUFsbG9jYXRlU2VhdHNSZXNwb25zZRIoCgVzZWF0cxgBIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdCJJChJSZWxlYXNlU2VhdFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3NlYXRfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCSIVChNSZWxlYXNlU2VhdFJlc3BvbnNlIkwKEExpc3RTZWF0c1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJImoKEUxpc3RTZWF0c1Jlc3BvbnNlEigKBXNlYXRzGAEgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgFIjMKD1Byb3Zpc2lvbmVkVXNlchIPCgd1c2VyX2lkGAEgASgJEg8KB3NlYXRfaWQYAiABKAkiiQEKFVJlY29uY2lsZVNlYXRzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSPwoRcHJvdmlzaW9uZWRfdXNlcnMYAiADKAsyJC5jb3NhZmUubGljZW5zaW5nLnYxLlByb3Zpc2lvbmVkVXNlchIcChRncmFjZV9wZXJpb2Rfc2Vjb25kcxgDIAEoBSLMAQoWUmVjb25jaWxlU2VhdHNSZXNwb25zZRIxCg5yZWxlYXNlZF9zZWF0cxgBIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdBIwCg1ncmFudGVkX3NlYXRzGAIgAygLMhkuY29zYWZlLmxpY2Vuc2luZy52MS5TZWF0EhgKEG92ZXJydW5fdXNlcl9pZHMYAyADKAkSMwoQcmVhc3NpZ25lZF9zZWF0cxgEIAMoCzIZLmNvc2FmZS5saWNlbnNpbmcudjEuU2VhdDLKBQoOTGljZW5zZVNlcnZpY2USXQoKR2V0TGljZW5zZRImLmNvc2FmZS5saWNlbnNpbmcudjEuR2V0TGljZW5zZVJlcXVlc3QaJy5jb3NhZmUubGljZW5zaW5nLnYxLkdldExpY2Vuc2VSZXNwb25zZRJjCgxTZXRTZWF0TGltaXQSKC5jb3NhZmUubGljZW5zaW5nLnYxLlNldFNlYXRMaW1pdFJlcXVlc3QaKS5jb3NhZmUubGljZW5zaW5nLnYxLlNldFNlYXRMaW1pdFJlc3BvbnNlEmMKDEFsbG9jYXRlU2VhdBIoLmNvc2FmZS5saWNlbnNpbmcudjEuQWxsb2NhdGVTZWF0UmVxdWVzdBopLmNvc2FmZS5saWNlbnNpbmcudjEuQWxsb2NhdGVTZWF0UmVzcG9uc2USZgoNQWxsb2NhdGVTZWF0cxIpLmNvc2FmZS5saWNlbnNpbmcudjEuQWxsb2NhdGVTZWF0c1JlcXVlc3QaKi5jb3NhZmUubGljZW5zaW5nLnYxLkFsbG9jYXRlU2VhdHNSZXNwb25zZRJgCgtSZWxlYXNlU2VhdBInLmNvc2FmZS5saWNlbnNpbmcudjEuUmVsZWFzZVNlYXRSZXF1ZXN0GiguY29zYWZlLmxpY2Vuc2luZy52MS5SZWxlYXNlU2VhdFJlc3BvbnNlEloKCUxpc3RTZWF0cxIlLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVxdWVzdBomLmNvc2FmZS5saWNlbnNpbmcudjEuTGlzdFNlYXRzUmVzcG9uc2USaQoOUmVjb25jaWxlU2VhdHMSKi5jb3NhZmUubGljZW5zaW5nLnYxLlJlY29uY2lsZVNlYXRzUmVxdWVzdBorLmNvc2FmZS5saWNlbnNpbmcudjEuUmVjb25jaWxlU2VhdHNSZXNwb25zZWIGcHJvdG8z", [file_cosafe_licensing_v1_license, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message cosafe.licensing.v1.GetLicenseRequest
@@ -137,6 +137,54 @@ export const AllocateSeatResponseSchema: GenMessage<AllocateSeatResponse> = /*@_
   messageDesc(file_cosafe_licensing_v1_license_service, 5);
 
 /**
+ * @generated from message cosafe.licensing.v1.AllocateSeatsRequest
+ */
+export type AllocateSeatsRequest = Message<"cosafe.licensing.v1.AllocateSeatsRequest"> & {
+  /**
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * @generated from field: repeated string user_ids = 2;
+   */
+  userIds: string[];
+
+  /**
+   * As in AllocateSeatRequest: no seat is taken after this instant.
+   *
+   * @generated from field: google.protobuf.Timestamp not_after = 3;
+   */
+  notAfter?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message cosafe.licensing.v1.AllocateSeatsRequest.
+ * Use `create(AllocateSeatsRequestSchema)` to create a new message.
+ */
+export const AllocateSeatsRequestSchema: GenMessage<AllocateSeatsRequest> = /*@__PURE__*/
+  messageDesc(file_cosafe_licensing_v1_license_service, 6);
+
+/**
+ * @generated from message cosafe.licensing.v1.AllocateSeatsResponse
+ */
+export type AllocateSeatsResponse = Message<"cosafe.licensing.v1.AllocateSeatsResponse"> & {
+  /**
+   * One seat per distinct user id, in the order of the request.
+   *
+   * @generated from field: repeated cosafe.licensing.v1.Seat seats = 1;
+   */
+  seats: Seat[];
+};
+
+/**
+ * Describes the message cosafe.licensing.v1.AllocateSeatsResponse.
+ * Use `create(AllocateSeatsResponseSchema)` to create a new message.
+ */
+export const AllocateSeatsResponseSchema: GenMessage<AllocateSeatsResponse> = /*@__PURE__*/
+  messageDesc(file_cosafe_licensing_v1_license_service, 7);
+
+/**
  * @generated from message cosafe.licensing.v1.ReleaseSeatRequest
  */
 export type ReleaseSeatRequest = Message<"cosafe.licensing.v1.ReleaseSeatRequest"> & {
@@ -165,7 +213,7 @@ export type ReleaseSeatRequest = Message<"cosafe.licensing.v1.ReleaseSeatRequest
  * Use `create(ReleaseSeatRequestSchema)` to create a new message.
  */
 export const ReleaseSeatRequestSchema: GenMessage<ReleaseSeatRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 6);
+  messageDesc(file_cosafe_licensing_v1_license_service, 8);
 
 /**
  * @generated from message cosafe.licensing.v1.ReleaseSeatResponse
@@ -178,7 +226,7 @@ export type ReleaseSeatResponse = Message<"cosafe.licensing.v1.ReleaseSeatRespon
  * Use `create(ReleaseSeatResponseSchema)` to create a new message.
  */
 export const ReleaseSeatResponseSchema: GenMessage<ReleaseSeatResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 7);
+  messageDesc(file_cosafe_licensing_v1_license_service, 9);
 
 /**
  * @generated from message cosafe.licensing.v1.ListSeatsRequest
@@ -207,7 +255,7 @@ export type ListSeatsRequest = Message<"cosafe.licensing.v1.ListSeatsRequest"> &
  * Use `create(ListSeatsRequestSchema)` to create a new message.
  */
 export const ListSeatsRequestSchema: GenMessage<ListSeatsRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 8);
+  messageDesc(file_cosafe_licensing_v1_license_service, 10);
 
 /**
  * @generated from message cosafe.licensing.v1.ListSeatsResponse
@@ -234,7 +282,7 @@ export type ListSeatsResponse = Message<"cosafe.licensing.v1.ListSeatsResponse">
  * Use `create(ListSeatsResponseSchema)` to create a new message.
  */
 export const ListSeatsResponseSchema: GenMessage<ListSeatsResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 9);
+  messageDesc(file_cosafe_licensing_v1_license_service, 11);
 
 /**
  * A provisioned user and the seat identity-core believes it holds.
@@ -260,7 +308,7 @@ export type ProvisionedUser = Message<"cosafe.licensing.v1.ProvisionedUser"> & {
  * Use `create(ProvisionedUserSchema)` to create a new message.
  */
 export const ProvisionedUserSchema: GenMessage<ProvisionedUser> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 10);
+  messageDesc(file_cosafe_licensing_v1_license_service, 12);
 
 /**
  * @generated from message cosafe.licensing.v1.ReconcileSeatsRequest
@@ -291,7 +339,7 @@ export type ReconcileSeatsRequest = Message<"cosafe.licensing.v1.ReconcileSeatsR
  * Use `create(ReconcileSeatsRequestSchema)` to create a new message.
  */
 export const ReconcileSeatsRequestSchema: GenMessage<ReconcileSeatsRequest> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 11);
+  messageDesc(file_cosafe_licensing_v1_license_service, 13);
 
 /**
  * @generated from message cosafe.licensing.v1.ReconcileSeatsResponse
@@ -333,7 +381,7 @@ export type ReconcileSeatsResponse = Message<"cosafe.licensing.v1.ReconcileSeats
  * Use `create(ReconcileSeatsResponseSchema)` to create a new message.
  */
 export const ReconcileSeatsResponseSchema: GenMessage<ReconcileSeatsResponse> = /*@__PURE__*/
-  messageDesc(file_cosafe_licensing_v1_license_service, 12);
+  messageDesc(file_cosafe_licensing_v1_license_service, 14);
 
 /**
  * Seat limits and seats (R9, R19). The limit holds under any concurrency and
@@ -379,6 +427,23 @@ export const LicenseService: GenService<{
     methodKind: "unary";
     input: typeof AllocateSeatRequestSchema;
     output: typeof AllocateSeatResponseSchema;
+  },
+  /**
+   * Allocates seats for several users of one tenant in one statement (group
+   * commit: identity-core coalesces the creates that arrive together,
+   * docs/adr/0021-seat-group-commit.md). All or nothing: when the seats do
+   * not all fit, none is taken and the answer is LICENSE_LIMIT_REACHED, so
+   * the caller asks for each alone to fill exactly the free seats. Idempotent
+   * per (tenant, user) like AllocateSeat; a user named twice gets one seat.
+   * At most 1000 users. Permission: SYSTEM. Errors: as AllocateSeat, and
+   * INVALID_ARGUMENT (USER_IDS_INVALID: none or more than 1000).
+   *
+   * @generated from rpc cosafe.licensing.v1.LicenseService.AllocateSeats
+   */
+  allocateSeats: {
+    methodKind: "unary";
+    input: typeof AllocateSeatsRequestSchema;
+    output: typeof AllocateSeatsResponseSchema;
   },
   /**
    * Releases a seat by its id. Idempotent: releasing a released or unknown
