@@ -4,13 +4,13 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { bootstrapDemoTenant, startStack } from "@cosafe/dev-stack";
+import { bootstrapDemoTenant, repoRoot, startStack } from "@cosafe/dev-stack";
 import { databaseUrl, ensureDatabase, startEmbeddedPostgres } from "@cosafe/embedded-db";
 import { ActorType, GroupService, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
 import { actorHeaders, createServiceTransport } from "@cosafe/rpc";
 import pg from "pg";
-import { formatRow, measure } from "./measure.js";
+import { formatRow, measure, measureCpuOf } from "./measure.js";
 import { scimClient } from "./scim-client.js";
 
 // `pnpm bench`: speed figures of the running stack on this machine (tests never time anything).
@@ -48,7 +48,10 @@ const stack = await startStack({
   ports: { facade: await freePort(), identityCore: await freePort(), licensing: await freePort() },
   logLevel: "warn",
   quiet: true,
+  // BENCH_COMPILED=1: the compiled services as the image runs them (`pnpm build` first).
+  ...(process.env.BENCH_COMPILED === "1" ? { compiledRoot: repoRoot, env: { NODE_ENV: "production" } } : {}),
 });
+measureCpuOf(Object.fromEntries(stack.services.map((s) => [s.name, s.pid])));
 try {
   const demo = await bootstrapDemoTenant(stack, 200_000);
   if (!demo) throw new Error("no demo tenant");
@@ -59,7 +62,7 @@ try {
   await licensing.setSeatLimit({ tenantId: demo.tenantId, seatLimit: 200_000 }, support);
   const scim = scimClient(stack.scimBaseUrl, demo.token);
   say(
-    `Cosafe SCIM benchmarks — ${new Date().toISOString()} — ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL 15"}`,
+    `Cosafe SCIM benchmarks — ${new Date().toISOString()} — ${process.env.DATABASE_URL ? "DATABASE_URL" : "embedded PostgreSQL 15"} — ${process.env.BENCH_COMPILED === "1" ? "compiled, NODE_ENV=production" : "sources through tsx"}; CPU ms per request of each service from /proc (utime+stime)`,
   );
 
   const created: string[] = [];
