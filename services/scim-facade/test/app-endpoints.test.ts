@@ -25,6 +25,7 @@ const calls = {
   replaceMembers: [] as string[][],
   createUser: [] as string[],
   memberCalls: [] as string[],
+  userCalls: [] as string[],
 };
 
 const transport = createRouterTransport(({ service }) => {
@@ -37,7 +38,17 @@ const transport = createRouterTransport(({ service }) => {
     },
   });
   service(UserService, {
-    listUsers: () => ({ users: [], totalSize: 0 }),
+    listUsers(req) {
+      calls.userCalls.push(`listUsers:${req.includeGroups ? "with-groups" : "alone"}`);
+      if (!req.filter) return { users: [], totalSize: 0 };
+      return {
+        users: [
+          { id: userId, tenantId, userName: "u@example.com", displayName: "U", active: true, etag: "1" },
+        ],
+        totalSize: 1,
+        groups: req.includeGroups ? [{ userId, groupId, display: "Crisis team" }] : [],
+      };
+    },
     createUser(req) {
       calls.createUser.push(req.user?.userName ?? "");
       return {
@@ -72,7 +83,10 @@ const transport = createRouterTransport(({ service }) => {
       })),
       totalSize: 3,
     }),
-    listGroupsOfUsers: () => ({ groups: [], nextPageToken: "" }),
+    listGroupsOfUsers: (req) => {
+      calls.userCalls.push(`listGroupsOfUsers:${req.userIds.length}`);
+      return { groups: [], nextPageToken: "" };
+    },
     listMembersOfGroups(req) {
       calls.memberCalls.push(`listMembersOfGroups:${req.groupIds.length}`);
       return {
@@ -188,5 +202,32 @@ describe("facade endpoints (fake identity-core)", () => {
     calls.memberCalls = [];
     expect((await call("/Groups?excludedAttributes=members")).status).toBe(200);
     expect(calls.memberCalls).toEqual([]);
+  });
+
+  it("R23 issue 11: a filtered GET /Users brings User.groups in the same identity-core call, and a create needs no group call", async () => {
+    calls.userCalls = [];
+    const res = await call(`/Users?filter=${encodeURIComponent('userName eq "u@example.com"')}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { Resources: { groups: { value: string; display: string }[] }[] };
+    expect(body.Resources[0]?.groups).toEqual([
+      expect.objectContaining({ value: groupId, display: "Crisis team" }),
+    ]);
+    expect(calls.userCalls).toEqual(["listUsers:with-groups"]);
+    calls.userCalls = [];
+    await call(
+      `/Users?filter=${encodeURIComponent('userName eq "u@example.com"')}&excludedAttributes=groups`,
+    );
+    expect(calls.userCalls).toEqual(["listUsers:alone"]);
+    calls.userCalls = [];
+    const created = await call("/Users", {
+      method: "POST",
+      headers: { "content-type": "application/scim+json" },
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        userName: "new@example.com",
+      }),
+    });
+    expect(created.status).toBe(201);
+    expect(calls.userCalls).toEqual([]);
   });
 });

@@ -10,30 +10,14 @@ import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import { toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
+import { decodeKeyset, encodeKeyset } from "./keyset-token.js";
 import { required } from "./required.js";
+import { userGroupsPage } from "./user-groups-page.js";
 
 const groupMaskPaths: Record<string, GroupField> = {
   display_name: "display_name",
   external_id: "external_id",
 };
-
-/** The keyset tokens of ListMembersOfGroups and ListGroupsOfUsers: the last id pair of a page. */
-function encodeKeyset(first: string, second: string): string {
-  return Buffer.from(JSON.stringify({ g: first, u: second })).toString("base64url");
-}
-
-function decodeKeyset(token: string): [string, string] {
-  try {
-    const { g, u } = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as {
-      g?: unknown;
-      u?: unknown;
-    };
-    if (typeof g === "string" && typeof u === "string" && isUuid(g) && isUuid(u)) return [g, u];
-  } catch {
-    // fall through
-  }
-  throw invalidArgument("PAGE_TOKEN_INVALID", "page_token is not one this service issued");
-}
 
 const pageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));
 
@@ -217,18 +201,7 @@ export function groupService(deps: {
       };
     },
     async listGroupsOfUsers(req, ctx) {
-      const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;
-      const { groups, more } = await deps.groupQueries.groupsOfUsers(
-        callContextOf(ctx),
-        req.tenantId,
-        req.userIds,
-        { limit: pageLimit(req.pageSize), after: after && { userId: after[0], groupId: after[1] } },
-      );
-      const last = groups.at(-1);
-      return {
-        groups: groups.map((g) => ({ userId: g.userId, groupId: g.groupId, display: g.display })),
-        nextPageToken: more && last ? encodeKeyset(last.userId, last.groupId) : "",
-      };
+      return userGroupsPage(deps.groupQueries, callContextOf(ctx), req.tenantId, req.userIds, req);
     },
     async moveGroup(req, ctx) {
       if (req.policy === MoveGroupPolicy.UNSPECIFIED) {

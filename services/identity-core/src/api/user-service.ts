@@ -2,6 +2,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
 import { cursorRequest, encodeCursor } from "../domain/cursor.js";
+import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import type { CreateUser } from "../domain/user/create-user.js";
@@ -11,6 +12,7 @@ import type { UpdateUser } from "../domain/user/update-user.js";
 import type { UserQueries } from "../domain/user/user-queries.js";
 import { toUserInput, toUserMessage } from "./convert/user-convert.js";
 import { required } from "./required.js";
+import { userGroupsPage } from "./user-groups-page.js";
 
 /** cosafe.identity.v1.UserService: unpack, call the domain, convert back. */
 export interface UserServiceDeps {
@@ -20,9 +22,21 @@ export interface UserServiceDeps {
   inviteUser: InviteUser;
   users: UserQueries;
   scimControl: ScimControl;
+  groupQueries: GroupQueries;
 }
 
 export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
+  /** The users' groups when the caller asked for them (`include_groups`): SCIM reads need no second call. */
+  const groupsOf = async (
+    asked: boolean,
+    call: ReturnType<typeof callContextOf>,
+    tenantId: string,
+    userIds: string[],
+  ) => {
+    if (!asked || userIds.length === 0) return { groups: [], groupsNextPageToken: "" };
+    const page = await userGroupsPage(deps.groupQueries, call, tenantId, userIds);
+    return { groups: page.groups, groupsNextPageToken: page.nextPageToken };
+  };
   return {
     async createUser(req, ctx) {
       const { user, notices } = await deps.createUser.run(
@@ -34,7 +48,12 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
       return { user: toUserMessage(user), notices };
     },
     async getUser(req, ctx) {
-      return { user: toUserMessage(await deps.users.get(callContextOf(ctx), req.tenantId, req.userId)) };
+      const call = callContextOf(ctx);
+      const user = await deps.users.get(call, req.tenantId, req.userId);
+      return {
+        user: toUserMessage(user),
+        ...(await groupsOf(req.includeGroups, call, req.tenantId, [user.id])),
+      };
     },
     async listUsers(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
@@ -47,7 +66,8 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
               sorted: Boolean(req.orderBy?.field),
               skip: req.skip,
             });
-      const { users, total, nextAfter } = await deps.users.list(callContextOf(ctx), req.tenantId, {
+      const call = callContextOf(ctx);
+      const { users, total, nextAfter } = await deps.users.list(call, req.tenantId, {
         filter: req.filter,
         orderBy: req.orderBy,
         page,
@@ -58,12 +78,19 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
         totalSize: total,
         nextPageToken: cursor ? "" : nextPageToken(page, users.length, total),
         nextCursor: nextAfter ? encodeCursor(nextAfter) : "",
+        ...(await groupsOf(
+          req.includeGroups,
+          call,
+          req.tenantId,
+          users.map((u) => u.id),
+        )),
       };
     },
     async updateUser(req, ctx) {
       const input = required(req.user, "user");
+      const call = callContextOf(ctx);
       const { user, notices } = await deps.updateUser.run(
-        callContextOf(ctx),
+        call,
         req.tenantId,
         {
           userId: input.id,
@@ -75,7 +102,11 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
         },
         ctx.signal,
       );
-      return { user: toUserMessage(user), notices };
+      return {
+        user: toUserMessage(user),
+        notices,
+        ...(await groupsOf(req.includeGroups, call, req.tenantId, [user.id])),
+      };
     },
     async deleteUser(req, ctx) {
       await deps.deleteUser.run(callContextOf(ctx), req.tenantId, req.userId, req.etag || undefined);

@@ -1,4 +1,4 @@
-import type { User } from "@cosafe/proto/identity";
+import type { UpdateUserResponse, User } from "@cosafe/proto/identity";
 import { applyPatch, isAttributeRequested, ScimError, USER_RESOURCE_TYPE } from "@cosafe/scim";
 import type Router from "@koa/router";
 import type { CoreClients } from "../../clients.js";
@@ -6,7 +6,7 @@ import type { ScimState } from "../../scim-state.js";
 import { mountResource, type ResourceCall, type ResourceHandler } from "../resource-adapter.js";
 import { present } from "../respond.js";
 import { checkStoredTexts } from "../text-limits.js";
-import { loadGroupsOfUsers } from "./user-groups.js";
+import { loadGroupsOfUsers, rememberedGroups, rememberGroups } from "./user-groups.js";
 import { toScimUser, toUserMessage, userMaskPaths } from "./users.mapping.js";
 import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 
@@ -17,8 +17,23 @@ import { userFilterFromScim, userOrderFromScim } from "./users.query.js";
 export function usersHandler(deps: { core: CoreClients; baseUrl: string }): ResourceHandler<User> {
   const { core, baseUrl } = deps;
 
-  const getUser = async (call: ResourceCall<User>, userId: string) =>
-    present((await core.users.getUser({ tenantId: call.tenantId, userId }, call.options)).user, "user");
+  /** The user an update answered, with the groups it brought along when asked. */
+  const updated = (answer: UpdateUserResponse, includeGroups: boolean) => {
+    const user = present(answer.user, "user");
+    if (includeGroups) rememberGroups([user], answer.groups, answer.groupsNextPageToken);
+    return user;
+  };
+
+  /** Whether the response shows User.groups: then user reads bring them along (one call, not two). */
+  const groupsShown = (call: ResourceCall<User>) =>
+    call.answersWithResource && isAttributeRequested(USER_RESOURCE_TYPE, "groups", call.projection);
+
+  const getUser = async (call: ResourceCall<User>, userId: string, includeGroups = groupsShown(call)) => {
+    const answer = await core.users.getUser({ tenantId: call.tenantId, userId, includeGroups }, call.options);
+    const user = present(answer.user, "user");
+    if (includeGroups) rememberGroups([user], answer.groups, answer.groupsNextPageToken);
+    return user;
+  };
 
   return {
     endpoint: "Users",
@@ -31,8 +46,10 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
     get: getUser,
 
     async list(call, params) {
-      const { users, totalSize, nextCursor } = await core.users.listUsers(
+      const includeGroups = groupsShown(call);
+      const answer = await core.users.listUsers(
         {
+          includeGroups,
           tenantId: call.tenantId,
           filter: params.filter ? userFilterFromScim(params.filter) : undefined,
           orderBy: userOrderFromScim(params.sortBy, params.descending),
@@ -42,7 +59,8 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
         },
         call.options,
       );
-      return { resources: users, total: totalSize, nextCursor };
+      if (includeGroups) rememberGroups(answer.users, answer.groups, answer.groupsNextPageToken);
+      return { resources: answer.users, total: answer.totalSize, nextCursor: answer.nextCursor };
     },
 
     async create(call, input) {
@@ -50,17 +68,26 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
         { tenantId: call.tenantId, user: toUserMessage(input) },
         call.options,
       );
-      return { resource: present(user, "user"), notices };
+      const created = present(user, "user");
+      rememberGroups([created]); // a new user is in no group yet
+      return { resource: created, notices };
     },
 
     async replace(call, id, input) {
       const message = toUserMessage(input);
       message.id = id;
-      const { user, notices } = await core.users.updateUser(
-        { tenantId: call.tenantId, user: message, updateMask: { paths: ["*"] }, etag: call.ifMatch ?? "" },
+      const includeGroups = groupsShown(call);
+      const answer = await core.users.updateUser(
+        {
+          tenantId: call.tenantId,
+          user: message,
+          updateMask: { paths: ["*"] },
+          etag: call.ifMatch ?? "",
+          includeGroups,
+        },
         call.options,
       );
-      return { resource: present(user, "user"), notices };
+      return { resource: updated(answer, includeGroups), notices: answer.notices };
     },
 
     /**
@@ -71,7 +98,8 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
      */
     async patch(call, id) {
       const wanted = call.ifMatch;
-      const current = await getUser(call, id);
+      // The read to patch needs no groups (read-only); the answer after the write brings them.
+      const current = await getUser(call, id, false);
       call.seen(current);
       const read = toScimUser(current, baseUrl);
       const patched = applyPatch(read, call.body, USER_RESOURCE_TYPE);
@@ -88,17 +116,19 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
       }
       const message = toUserMessage(patched.resource);
       message.id = current.id;
-      const { user, notices } = await core.users.updateUser(
+      const includeGroups = groupsShown(call);
+      const answer = await core.users.updateUser(
         {
           tenantId: call.tenantId,
           user: message,
           updateMask: { paths },
           etag: wanted ?? "",
           base: toUserMessage(read),
+          includeGroups,
         },
         call.options,
       );
-      return { resource: present(user, "user"), notices };
+      return { resource: updated(answer, includeGroups), notices: answer.notices };
     },
 
     async delete(call, id) {
@@ -112,12 +142,13 @@ export function usersHandler(deps: { core: CoreClients; baseUrl: string }): Reso
     async render(call, users) {
       const shown = isAttributeRequested(USER_RESOURCE_TYPE, "groups", call.projection);
       const groups = shown
-        ? await loadGroupsOfUsers(
+        ? (rememberedGroups(users) ??
+          (await loadGroupsOfUsers(
             core,
             call.tenantId,
             users.map((user) => user.id),
             call.options,
-          )
+          )))
         : undefined;
       return users.map((user) => toScimUser(user, baseUrl, groups?.get(user.id)));
     },

@@ -6,6 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FilterOperator, FilterValue, SortOrder } from "./common_pb.js";
 import { file_cosafe_identity_v1_common } from "./common_pb.js";
+import type { UserGroup } from "./group_service_pb.js";
+import { file_cosafe_identity_v1_group_service } from "./group_service_pb.js";
 import type { User } from "./user_pb.js";
 import { file_cosafe_identity_v1_user } from "./user_pb.js";
 import type { FieldMask } from "@bufbuild/protobuf/wkt";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file cosafe/identity/v1/user_service.proto.
  */
 export const file_cosafe_identity_v1_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiVjb3NhZmUvaWRlbnRpdHkvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEiTgoRQ3JlYXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEiYKBHVzZXIYAiABKAsyGC5jb3NhZmUuaWRlbnRpdHkudjEuVXNlciJNChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEg8KB25vdGljZXMYAiADKAkiNAoOR2V0VXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkiOQoPR2V0VXNlclJlc3BvbnNlEiYKBHVzZXIYASABKAsyGC5jb3NhZmUuaWRlbnRpdHkudjEuVXNlciKgAgoKVXNlckZpbHRlchIxCgNhbmQYASABKAsyIi5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpbHRlckxpc3RIABIwCgJvchgCIAEoCzIiLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmlsdGVyTGlzdEgAEi0KA25vdBgDIAEoCzIeLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmlsdGVySAASNgoJY29uZGl0aW9uGAQgASgLMiEuY29zYWZlLmlkZW50aXR5LnYxLlVzZXJDb25kaXRpb25IABI4CgdlbGVtZW50GAUgASgLMiUuY29zYWZlLmlkZW50aXR5LnYxLlVzZXJFbGVtZW50RmlsdGVySABCDAoKZXhwcmVzc2lvbiJBCg5Vc2VyRmlsdGVyTGlzdBIvCgdmaWx0ZXJzGAEgAygLMh4uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWx0ZXIiowEKDVVzZXJDb25kaXRpb24SLAoFZmllbGQYASABKA4yHS5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpZWxkEjQKCG9wZXJhdG9yGAIgASgOMiIuY29zYWZlLmlkZW50aXR5LnYxLkZpbHRlck9wZXJhdG9yEi4KBXZhbHVlGAMgASgLMh8uY29zYWZlLmlkZW50aXR5LnYxLkZpbHRlclZhbHVlInUKEVVzZXJFbGVtZW50RmlsdGVyEjAKCWF0dHJpYnV0ZRgBIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmllbGQSLgoGZmlsdGVyGAIgASgLMh4uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWx0ZXIiaQoLVXNlck9yZGVyQnkSLAoFZmllbGQYASABKA4yHS5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpZWxkEiwKBW9yZGVyGAIgASgOMh0uY29zYWZlLmlkZW50aXR5LnYxLlNvcnRPcmRlciLdAQoQTGlzdFVzZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSLgoGZmlsdGVyGAIgASgLMh4uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWx0ZXISMQoIb3JkZXJfYnkYAyABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuVXNlck9yZGVyQnkSEQoJcGFnZV9zaXplGAQgASgFEhIKCnBhZ2VfdG9rZW4YBSABKAkSDAoEc2tpcBgGIAEoBRITCgZjdXJzb3IYByABKAlIAIgBAUIJCgdfY3Vyc29yIn4KEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUSEwoLbmV4dF9jdXJzb3IYBCABKAki0QEKEVVwZGF0ZVVzZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRImCgR1c2VyGAIgASgLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISLwoLdXBkYXRlX21hc2sYAyABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrEgwKBGV0YWcYBCABKAkSGgoSb3ZlcnJpZGVfc2NpbV9sb2NrGAUgASgIEiYKBGJhc2UYBiABKAsyGC5jb3NhZmUuaWRlbnRpdHkudjEuVXNlciJNChJVcGRhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEg8KB25vdGljZXMYAiADKAkiRQoRRGVsZXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UiRgoRSW52aXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDQoFZW1haWwYAyABKAkiOgoSSW52aXRlVXNlclJlc3BvbnNlEhUKDWludml0YXRpb25faWQYASABKAkSDQoFZW1haWwYAiABKAkiOAoSVW5hZG9wdFVzZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIk4KE1VuYWRvcHRVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEg8KB2NoYW5nZWQYAiABKAgqswQKCVVzZXJGaWVsZBIaChZVU0VSX0ZJRUxEX1VOU1BFQ0lGSUVEEAASEQoNVVNFUl9GSUVMRF9JRBABEhgKFFVTRVJfRklFTERfVVNFUl9OQU1FEAISGwoXVVNFUl9GSUVMRF9ESVNQTEFZX05BTUUQAxIaChZVU0VSX0ZJRUxEX0VYVEVSTkFMX0lEEAQSFAoQVVNFUl9GSUVMRF9USVRMRRAFEhUKEVVTRVJfRklFTERfQUNUSVZFEAYSGgoWVVNFUl9GSUVMRF9FTUFJTF9WQUxVRRAHEhkKFVVTRVJfRklFTERfRU1BSUxfVFlQRRAIEh0KGVVTRVJfRklFTERfTkFNRV9GT1JNQVRURUQQCRIeChpVU0VSX0ZJRUxEX05BTUVfR0lWRU5fTkFNRRAKEh8KG1VTRVJfRklFTERfTkFNRV9GQU1JTFlfTkFNRRALEiEKHVVTRVJfRklFTERfUEhPTkVfTlVNQkVSX1ZBTFVFEAwSIAocVVNFUl9GSUVMRF9QSE9ORV9OVU1CRVJfVFlQRRANEhkKFVVTRVJfRklFTERfTUFOQUdFRF9CWRAOEhQKEFVTRVJfRklFTERfU1RBVEUQDxIZChVVU0VSX0ZJRUxEX0FDQ09VTlRfSUQQEBIXChNVU0VSX0ZJRUxEX0dST1VQX0lEEBESGgoWVVNFUl9GSUVMRF9DUkVBVEVfVElNRRASEhoKFlVTRVJfRklFTERfVVBEQVRFX1RJTUUQEzKPBQoLVXNlclNlcnZpY2USWwoKQ3JlYXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2USUgoHR2V0VXNlchIiLmNvc2FmZS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBojLmNvc2FmZS5pZGVudGl0eS52MS5HZXRVc2VyUmVzcG9uc2USWAoJTGlzdFVzZXJzEiQuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2USWwoKVXBkYXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVzcG9uc2USWwoKRGVsZXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5EZWxldGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5EZWxldGVVc2VyUmVzcG9uc2USWwoKSW52aXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5JbnZpdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5JbnZpdGVVc2VyUmVzcG9uc2USXgoLVW5hZG9wdFVzZXISJi5jb3NhZmUuaWRlbnRpdHkudjEuVW5hZG9wdFVzZXJSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVuYWRvcHRVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_user, file_google_protobuf_field_mask]);
+  fileDesc("CiVjb3NhZmUvaWRlbnRpdHkvdjEvdXNlcl9zZXJ2aWNlLnByb3RvEhJjb3NhZmUuaWRlbnRpdHkudjEiTgoRQ3JlYXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEiYKBHVzZXIYAiABKAsyGC5jb3NhZmUuaWRlbnRpdHkudjEuVXNlciJNChJDcmVhdGVVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEg8KB25vdGljZXMYAiADKAkiTAoOR2V0VXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSFgoOaW5jbHVkZV9ncm91cHMYAyABKAgiiAEKD0dldFVzZXJSZXNwb25zZRImCgR1c2VyGAEgASgLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISLQoGZ3JvdXBzGAIgAygLMh0uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJHcm91cBIeChZncm91cHNfbmV4dF9wYWdlX3Rva2VuGAMgASgJIqACCgpVc2VyRmlsdGVyEjEKA2FuZBgBIAEoCzIiLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmlsdGVyTGlzdEgAEjAKAm9yGAIgASgLMiIuY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWx0ZXJMaXN0SAASLQoDbm90GAMgASgLMh4uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWx0ZXJIABI2Cgljb25kaXRpb24YBCABKAsyIS5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckNvbmRpdGlvbkgAEjgKB2VsZW1lbnQYBSABKAsyJS5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckVsZW1lbnRGaWx0ZXJIAEIMCgpleHByZXNzaW9uIkEKDlVzZXJGaWx0ZXJMaXN0Ei8KB2ZpbHRlcnMYASADKAsyHi5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpbHRlciKjAQoNVXNlckNvbmRpdGlvbhIsCgVmaWVsZBgBIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmllbGQSNAoIb3BlcmF0b3IYAiABKA4yIi5jb3NhZmUuaWRlbnRpdHkudjEuRmlsdGVyT3BlcmF0b3ISLgoFdmFsdWUYAyABKAsyHy5jb3NhZmUuaWRlbnRpdHkudjEuRmlsdGVyVmFsdWUidQoRVXNlckVsZW1lbnRGaWx0ZXISMAoJYXR0cmlidXRlGAEgASgOMh0uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJGaWVsZBIuCgZmaWx0ZXIYAiABKAsyHi5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpbHRlciJpCgtVc2VyT3JkZXJCeRIsCgVmaWVsZBgBIAEoDjIdLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyRmllbGQSLAoFb3JkZXIYAiABKA4yHS5jb3NhZmUuaWRlbnRpdHkudjEuU29ydE9yZGVyIvUBChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIuCgZmaWx0ZXIYAiABKAsyHi5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckZpbHRlchIxCghvcmRlcl9ieRgDIAEoCzIfLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyT3JkZXJCeRIRCglwYWdlX3NpemUYBCABKAUSEgoKcGFnZV90b2tlbhgFIAEoCRIMCgRza2lwGAYgASgFEhMKBmN1cnNvchgHIAEoCUgAiAEBEhYKDmluY2x1ZGVfZ3JvdXBzGAggASgIQgkKB19jdXJzb3IizQEKEUxpc3RVc2Vyc1Jlc3BvbnNlEicKBXVzZXJzGAEgAygLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJEhIKCnRvdGFsX3NpemUYAyABKAUSEwoLbmV4dF9jdXJzb3IYBCABKAkSLQoGZ3JvdXBzGAUgAygLMh0uY29zYWZlLmlkZW50aXR5LnYxLlVzZXJHcm91cBIeChZncm91cHNfbmV4dF9wYWdlX3Rva2VuGAYgASgJIukBChFVcGRhdGVVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSJgoEdXNlchgCIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEi8KC3VwZGF0ZV9tYXNrGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFzaxIMCgRldGFnGAQgASgJEhoKEm92ZXJyaWRlX3NjaW1fbG9jaxgFIAEoCBImCgRiYXNlGAYgASgLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISFgoOaW5jbHVkZV9ncm91cHMYByABKAginAEKElVwZGF0ZVVzZXJSZXNwb25zZRImCgR1c2VyGAEgASgLMhguY29zYWZlLmlkZW50aXR5LnYxLlVzZXISDwoHbm90aWNlcxgCIAMoCRItCgZncm91cHMYAyADKAsyHS5jb3NhZmUuaWRlbnRpdHkudjEuVXNlckdyb3VwEh4KFmdyb3Vwc19uZXh0X3BhZ2VfdG9rZW4YBCABKAkiRQoRRGVsZXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDAoEZXRhZxgDIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UiRgoRSW52aXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDQoFZW1haWwYAyABKAkiOgoSSW52aXRlVXNlclJlc3BvbnNlEhUKDWludml0YXRpb25faWQYASABKAkSDQoFZW1haWwYAiABKAkiOAoSVW5hZG9wdFVzZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJIk4KE1VuYWRvcHRVc2VyUmVzcG9uc2USJgoEdXNlchgBIAEoCzIYLmNvc2FmZS5pZGVudGl0eS52MS5Vc2VyEg8KB2NoYW5nZWQYAiABKAgqswQKCVVzZXJGaWVsZBIaChZVU0VSX0ZJRUxEX1VOU1BFQ0lGSUVEEAASEQoNVVNFUl9GSUVMRF9JRBABEhgKFFVTRVJfRklFTERfVVNFUl9OQU1FEAISGwoXVVNFUl9GSUVMRF9ESVNQTEFZX05BTUUQAxIaChZVU0VSX0ZJRUxEX0VYVEVSTkFMX0lEEAQSFAoQVVNFUl9GSUVMRF9USVRMRRAFEhUKEVVTRVJfRklFTERfQUNUSVZFEAYSGgoWVVNFUl9GSUVMRF9FTUFJTF9WQUxVRRAHEhkKFVVTRVJfRklFTERfRU1BSUxfVFlQRRAIEh0KGVVTRVJfRklFTERfTkFNRV9GT1JNQVRURUQQCRIeChpVU0VSX0ZJRUxEX05BTUVfR0lWRU5fTkFNRRAKEh8KG1VTRVJfRklFTERfTkFNRV9GQU1JTFlfTkFNRRALEiEKHVVTRVJfRklFTERfUEhPTkVfTlVNQkVSX1ZBTFVFEAwSIAocVVNFUl9GSUVMRF9QSE9ORV9OVU1CRVJfVFlQRRANEhkKFVVTRVJfRklFTERfTUFOQUdFRF9CWRAOEhQKEFVTRVJfRklFTERfU1RBVEUQDxIZChVVU0VSX0ZJRUxEX0FDQ09VTlRfSUQQEBIXChNVU0VSX0ZJRUxEX0dST1VQX0lEEBESGgoWVVNFUl9GSUVMRF9DUkVBVEVfVElNRRASEhoKFlVTRVJfRklFTERfVVBEQVRFX1RJTUUQEzKPBQoLVXNlclNlcnZpY2USWwoKQ3JlYXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5DcmVhdGVVc2VyUmVzcG9uc2USUgoHR2V0VXNlchIiLmNvc2FmZS5pZGVudGl0eS52MS5HZXRVc2VyUmVxdWVzdBojLmNvc2FmZS5pZGVudGl0eS52MS5HZXRVc2VyUmVzcG9uc2USWAoJTGlzdFVzZXJzEiQuY29zYWZlLmlkZW50aXR5LnYxLkxpc3RVc2Vyc1JlcXVlc3QaJS5jb3NhZmUuaWRlbnRpdHkudjEuTGlzdFVzZXJzUmVzcG9uc2USWwoKVXBkYXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5VcGRhdGVVc2VyUmVzcG9uc2USWwoKRGVsZXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5EZWxldGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5EZWxldGVVc2VyUmVzcG9uc2USWwoKSW52aXRlVXNlchIlLmNvc2FmZS5pZGVudGl0eS52MS5JbnZpdGVVc2VyUmVxdWVzdBomLmNvc2FmZS5pZGVudGl0eS52MS5JbnZpdGVVc2VyUmVzcG9uc2USXgoLVW5hZG9wdFVzZXISJi5jb3NhZmUuaWRlbnRpdHkudjEuVW5hZG9wdFVzZXJSZXF1ZXN0GicuY29zYWZlLmlkZW50aXR5LnYxLlVuYWRvcHRVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_cosafe_identity_v1_common, file_cosafe_identity_v1_group_service, file_cosafe_identity_v1_user, file_google_protobuf_field_mask]);
 
 /**
  * @generated from message cosafe.identity.v1.CreateUserRequest
@@ -79,6 +81,15 @@ export type GetUserRequest = Message<"cosafe.identity.v1.GetUserRequest"> & {
    * @generated from field: string user_id = 2;
    */
   userId: string;
+
+  /**
+   * Also answer the user's groups (SCIM User.groups) in this response, so a SCIM
+   * read needs no ListGroupsOfUsers call: at most 10000 memberships, the rest
+   * through ListGroupsOfUsers from groups_next_page_token.
+   *
+   * @generated from field: bool include_groups = 3;
+   */
+  includeGroups: boolean;
 };
 
 /**
@@ -96,6 +107,22 @@ export type GetUserResponse = Message<"cosafe.identity.v1.GetUserResponse"> & {
    * @generated from field: cosafe.identity.v1.User user = 1;
    */
   user?: User | undefined;
+
+  /**
+   * With include_groups: the users' groups, ordered by user id, then group id (as
+   * ListGroupsOfUsers answers its first page).
+   *
+   * @generated from field: repeated cosafe.identity.v1.UserGroup groups = 2;
+   */
+  groups: UserGroup[];
+
+  /**
+   * With include_groups: non-empty when more groups follow; continue with
+   * ListGroupsOfUsers(user ids of this response, page_token).
+   *
+   * @generated from field: string groups_next_page_token = 3;
+   */
+  groupsNextPageToken: string;
 };
 
 /**
@@ -321,6 +348,15 @@ export type ListUsersRequest = Message<"cosafe.identity.v1.ListUsersRequest"> & 
    * @generated from field: optional string cursor = 7;
    */
   cursor?: string | undefined;
+
+  /**
+   * Also answer the user's groups (SCIM User.groups) in this response, so a SCIM
+   * read needs no ListGroupsOfUsers call: at most 10000 memberships, the rest
+   * through ListGroupsOfUsers from groups_next_page_token.
+   *
+   * @generated from field: bool include_groups = 8;
+   */
+  includeGroups: boolean;
 };
 
 /**
@@ -359,6 +395,22 @@ export type ListUsersResponse = Message<"cosafe.identity.v1.ListUsersResponse"> 
    * @generated from field: string next_cursor = 4;
    */
   nextCursor: string;
+
+  /**
+   * With include_groups: the users' groups, ordered by user id, then group id (as
+   * ListGroupsOfUsers answers its first page).
+   *
+   * @generated from field: repeated cosafe.identity.v1.UserGroup groups = 5;
+   */
+  groups: UserGroup[];
+
+  /**
+   * With include_groups: non-empty when more groups follow; continue with
+   * ListGroupsOfUsers(user ids of this response, page_token).
+   *
+   * @generated from field: string groups_next_page_token = 6;
+   */
+  groupsNextPageToken: string;
 };
 
 /**
@@ -418,6 +470,15 @@ export type UpdateUserRequest = Message<"cosafe.identity.v1.UpdateUserRequest"> 
    * @generated from field: cosafe.identity.v1.User base = 6;
    */
   base?: User | undefined;
+
+  /**
+   * Also answer the user's groups (SCIM User.groups) in this response, so a SCIM
+   * read needs no ListGroupsOfUsers call: at most 10000 memberships, the rest
+   * through ListGroupsOfUsers from groups_next_page_token.
+   *
+   * @generated from field: bool include_groups = 7;
+   */
+  includeGroups: boolean;
 };
 
 /**
@@ -440,6 +501,22 @@ export type UpdateUserResponse = Message<"cosafe.identity.v1.UpdateUserResponse"
    * @generated from field: repeated string notices = 2;
    */
   notices: string[];
+
+  /**
+   * With include_groups: the users' groups, ordered by user id, then group id (as
+   * ListGroupsOfUsers answers its first page).
+   *
+   * @generated from field: repeated cosafe.identity.v1.UserGroup groups = 3;
+   */
+  groups: UserGroup[];
+
+  /**
+   * With include_groups: non-empty when more groups follow; continue with
+   * ListGroupsOfUsers(user ids of this response, page_token).
+   *
+   * @generated from field: string groups_next_page_token = 4;
+   */
+  groupsNextPageToken: string;
 };
 
 /**
