@@ -12,7 +12,8 @@ import pg from "pg";
 // `pnpm bench:serve`: the compiled stack (`pnpm build` first) in production mode on a fresh database
 // of DATABASE_URL's server, with one tenant of a large seat limit, for `../shared/bench/` sittings and
 // `node --cpu-prof` runs (docs/performance.md). Writes base URL, token and pids to BENCH_INFO and
-// stays up until interrupted. BENCH_SOURCES=1 runs the sources through tsx instead.
+// stays up until interrupted. BENCH_SOURCES=1 runs the sources through tsx instead; BENCH_ROOT runs
+// the compiled services of another checkout (an earlier commit, for before/after in one sitting).
 const env = process.env;
 const adminUrl = env.DATABASE_URL;
 if (!adminUrl)
@@ -38,7 +39,7 @@ const stack = await startStack({
     NODE_ENV: "production",
     ...(env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: env.BENCH_NODE_OPTIONS } : {}),
   },
-  ...(env.BENCH_SOURCES === "1" ? {} : { compiledRoot: repoRoot }),
+  ...(env.BENCH_SOURCES === "1" ? {} : { compiledRoot: env.BENCH_ROOT ?? repoRoot }),
 });
 const demo = await bootstrapDemoTenant(stack, 1_000_000);
 if (!demo) throw new Error("the fresh database already has a tenant");
