@@ -1,6 +1,7 @@
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { visibleMembershipSql as visibleMembership } from "../../storage/query/membership-visibility.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import type { PageRequest } from "../page.js";
 
@@ -45,8 +46,7 @@ export async function memberPage(
 
 /** The memberships a caller sees, as SQL over `m` (membership) joined with `u` (its user). */
 export function visibleMembershipSql(call: CallContext, includeDormant: boolean): string {
-  if (call.actor.role === Role.SCIM) return "(m.source = 'SCIM' or u.managed_by = 'SCIM')";
-  return includeDormant ? "true" : "m.state = 'ACTIVE'";
+  return visibleMembership({ scimView: call.actor.role === Role.SCIM, includeDormant });
 }
 
 /** Where a page of several groups' members starts: after this (group, user) pair. */
