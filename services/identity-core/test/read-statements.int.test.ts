@@ -276,7 +276,7 @@ describe("statements per read (issue 11)", () => {
     expect(cursor).toHaveLength(1);
   });
 
-  it("R25: a page of a group's members is one statement, and a page of several groups' members is one", async () => {
+  it("R25: a page of a group's members is one statement; a page of several groups' members, or of several users' groups, is one", async () => {
     const members = [await t.scimUser(), await t.scimUser(), await t.scimUser()].sort();
     const group = await t.scimGroup(members);
     const page = await statementsOf(h, async () => {
@@ -313,6 +313,18 @@ describe("statements per read (issue 11)", () => {
       expect(shown.map((m) => m.member?.userId)).toEqual(members);
     });
     expect(several).toHaveLength(1);
+
+    // SCIM's User.groups: the groups of a page of users, one statement too.
+    const ofUsers = await statementsOf(h, async () => {
+      const { groups } = await h.groups.listGroupsOfUsers(
+        { tenantId: t.tenantId, userIds: members, pageSize: 100 },
+        t.scim,
+      );
+      expect(groups.map((g) => [g.userId, g.groupId, g.display])).toEqual(
+        members.map((id) => [id, group.id, group.displayName]),
+      );
+    });
+    expect(ofUsers).toHaveLength(1);
   });
 
   it("R21: AuthenticateScimToken is one statement, which writes the last use at most once a minute", async () => {

@@ -83,7 +83,7 @@ export class GroupQueries {
     requireTenantAccess(call, tenantId, readers);
     if (groupIds.length > 1000) throw invalidArgument("TOO_MANY_GROUPS", "at most 1000 group ids per call");
     const ids = [...new Set(groupIds.map((id) => id.toLowerCase()))].filter(isUuid);
-    return membersOfGroups(this.orm.em.fork(), call, tenantId, ids, query);
+    return membersOfGroups(this.orm, call, tenantId, ids, query);
   }
 
   /** Groups of several users (ListGroupsOfUsers, SCIM User.groups), keyset-paged in (user, group) order. */
@@ -96,7 +96,7 @@ export class GroupQueries {
     requireTenantAccess(call, tenantId, readers);
     if (userIds.length > 1000) throw invalidArgument("TOO_MANY_USERS", "at most 1000 user ids per call");
     const ids = [...new Set(userIds.map((id) => id.toLowerCase()))].filter(isUuid);
-    return groupsOfUsers(this.orm.em.fork(), call, tenantId, ids, query);
+    return groupsOfUsers(this.orm, call, tenantId, ids, query);
   }
 
   /**
