@@ -1,4 +1,5 @@
 import type { User } from "./entities.js";
+import { dateFromRow as toDate, dateOrNullFromRow as toDateOrNull } from "./row-dates.js";
 
 /** An `identity.app_user` row as raw SQL returns it (snake_case; timestamps may arrive as text). */
 export interface UserRow {
@@ -27,14 +28,6 @@ export interface UserRow {
   deprovision_reason: User["deprovisionReason"];
   idp_created_at: Date | string | null;
 }
-
-/** PostgreSQL's text form of a timestamptz ("2026-12-03 13:45:00.123+00") or a Date, as a Date. */
-function toDate(value: Date | string): Date {
-  if (value instanceof Date) return value;
-  return new Date(value.replace(" ", "T").replace(/([+-]\d\d)$/, "$1:00"));
-}
-
-const toDateOrNull = (value: Date | string | null) => (value === null ? null : toDate(value));
 
 /** A user as the domain reads it, straight from a row: no unit of work, no identity map. */
 export function userFromRow(row: UserRow): User {

@@ -23,7 +23,14 @@ export async function findGroup(
   groupId: string,
   lock?: GroupLock,
 ): Promise<Group> {
-  const group = isUuid(groupId) ? await load(em, tenantId, groupId, lock) : null;
+  return liveGroup(groupId, isUuid(groupId) ? await load(em, tenantId, groupId, lock) : null);
+}
+
+/** The group as found, when it is there and live; NOT_FOUND as findGroup answers it otherwise. */
+export function liveGroup<G extends { deletedAt?: Date | null | undefined }>(
+  groupId: string,
+  group: G | null | undefined,
+): G {
   if (!group) throw notFound("GROUP_NOT_FOUND", `group ${groupId} not found`);
   if (group.deletedAt) {
     throw notFound(

@@ -13,7 +13,7 @@ export async function groupEtags(
   em: EntityManager,
   groups: readonly { id: string; version: number }[],
 ): Promise<Map<string, string>> {
-  const etags = new Map(groups.map((g) => [g.id, `${g.version}.0`]));
+  const etags = new Map(groups.map((g) => [g.id, groupEtagOf(g.version, "0")]));
   if (groups.length === 0) return etags;
   const rows = (await em.execute(
     `select group_id, sum(changes)::text as changes from identity.group_membership_version
@@ -21,10 +21,15 @@ export async function groupEtags(
     [pgArray(groups.map((g) => g.id))],
   )) as { group_id: string; changes: string }[];
   const versions = new Map(groups.map((g) => [g.id, g.version]));
-  for (const row of rows) etags.set(row.group_id, `${versions.get(row.group_id)}.${row.changes}`);
+  for (const row of rows) etags.set(row.group_id, groupEtagOf(versions.get(row.group_id) ?? 0, row.changes));
   return etags;
 }
 
+/** The ETag of a group row's version and its membership version (the sum of its counters, as text). */
+export function groupEtagOf(version: number, membershipChanges: string): string {
+  return `${version}.${membershipChanges}`;
+}
+
 export async function groupEtag(em: EntityManager, group: { id: string; version: number }): Promise<string> {
-  return (await groupEtags(em, [group])).get(group.id) ?? `${group.version}.0`;
+  return (await groupEtags(em, [group])).get(group.id) ?? groupEtagOf(group.version, "0");
 }

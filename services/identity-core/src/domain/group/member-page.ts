@@ -1,7 +1,8 @@
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { pgArray } from "../../storage/sql/pg-array.js";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { selectMembersOfGroups } from "../../storage/membership-read-sql.js";
+import { visibleMembershipSql as visibleMembership } from "../../storage/query/membership-visibility.js";
 import type { PageRequest } from "../page.js";
 
 export interface MemberView {
@@ -45,8 +46,7 @@ export async function memberPage(
 
 /** The memberships a caller sees, as SQL over `m` (membership) joined with `u` (its user). */
 export function visibleMembershipSql(call: CallContext, includeDormant: boolean): string {
-  if (call.actor.role === Role.SCIM) return "(m.source = 'SCIM' or u.managed_by = 'SCIM')";
-  return includeDormant ? "true" : "m.state = 'ACTIVE'";
+  return visibleMembership({ scimView: call.actor.role === Role.SCIM, includeDormant });
 }
 
 /** Where a page of several groups' members starts: after this (group, user) pair. */
@@ -57,35 +57,24 @@ export interface MemberKey {
 
 /**
  * Members of several groups of a tenant, in (group_id, user_id) order after `after`, at most
- * `limit`, plus whether more follow. One statement on the membership primary key: a page costs
- * its own size, whatever the groups' sizes (R25).
+ * `limit`, plus whether more follow. One bound statement on the membership primary key: a page
+ * costs its own size, whatever the groups' sizes (R25).
  */
 export async function membersOfGroups(
-  em: EntityManager,
+  orm: MikroORM,
   call: CallContext,
   tenantId: string,
   groupIds: readonly string[],
   query: { limit: number; after?: MemberKey | undefined },
 ): Promise<{ members: (MemberView & { groupId: string })[]; more: boolean }> {
   if (groupIds.length === 0 || query.limit === 0) return { members: [], more: false };
-  const after = query.after ?? {
-    groupId: "00000000-0000-0000-0000-000000000000",
-    userId: "00000000-0000-0000-0000-000000000000",
-  };
-  const rows = (await em.execute(
-    `select m.group_id, m.user_id, u.display_name, m.source, m.state
-       from identity.group_membership m join identity.app_user u on u.id = m.user_id
-      where m.tenant_id = ? and m.group_id = any(?::uuid[]) and ${visibleMembershipSql(call, false)}
-        and (m.group_id, m.user_id) > (?::uuid, ?::uuid)
-      order by m.group_id, m.user_id limit ?`,
-    [tenantId, pgArray(groupIds), after.groupId, after.userId, query.limit + 1],
-  )) as {
-    group_id: string;
-    user_id: string;
-    display_name: string;
-    source: "SCIM" | "MANUAL";
-    state: "ACTIVE" | "DORMANT";
-  }[];
+  const rows = await selectMembersOfGroups(orm, {
+    tenantId,
+    groupIds,
+    scimView: call.actor.role === Role.SCIM,
+    after: query.after ?? { groupId: nil, userId: nil },
+    fetch: query.limit + 1,
+  });
   const page = rows.slice(0, query.limit);
   return {
     members: page.map((r) => ({
@@ -98,3 +87,5 @@ export async function membersOfGroups(
     more: rows.length > query.limit,
   };
 }
+
+const nil = "00000000-0000-0000-0000-000000000000";

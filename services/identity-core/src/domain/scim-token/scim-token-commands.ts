@@ -3,7 +3,8 @@ import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type ScimToken, ScimTokenSchema, TenantSchema } from "../../storage/entities.js";
+import { type ScimToken, ScimTokenSchema } from "../../storage/entities.js";
+import { type PresentedToken, presentToken } from "../../storage/scim-token-auth-sql.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { recordAudit } from "../audit/record-audit.js";
 import { invalidArgument, notFound, unauthenticated } from "../domain-error.js";
@@ -84,28 +85,19 @@ export class ScimTokenCommands {
   }
 
   /**
-   * Resolves a presented secret to its token. Records the last use at most once a
-   * minute with a conditional update, never a write per request.
+   * Resolves a presented secret to its token, with its tenant's pause (issue 7: the facade
+   * learns a support pause with the token, without a call of its own). One statement, which
+   * also records the last use at most once a minute with a conditional update — never a write
+   * per request (storage/scim-token-auth-sql.ts).
    */
-  async authenticate(call: CallContext, secret: string): Promise<ScimToken & { scimPaused: boolean }> {
+  async authenticate(call: CallContext, secret: string): Promise<PresentedToken> {
     requireRole(call, [Role.SYSTEM]);
-    const em = this.orm.em.fork();
-    const token = secret
-      ? await em.findOne(ScimTokenSchema, { secretHash: hashScimTokenSecret(secret) })
-      : null;
-    if (!token) throw unauthenticated("TOKEN_INVALID", "the bearer token is not valid");
     const now = this.now();
+    const token = secret ? await presentToken(this.orm, hashScimTokenSecret(secret), now) : undefined;
+    if (!token) throw unauthenticated("TOKEN_INVALID", "the bearer token is not valid");
     if (token.revokedAt) throw unauthenticated("TOKEN_REVOKED", "the bearer token was revoked");
     if (token.expiresAt && token.expiresAt <= now)
       throw unauthenticated("TOKEN_EXPIRED", "the bearer token has expired");
-    await em
-      .getConnection()
-      .execute(
-        "update identity.scim_token set last_used_at = ? where id = ? and (last_used_at is null or last_used_at < ?)",
-        [now, token.id, new Date(now.getTime() - 60_000)],
-      );
-    // Issue 7: the facade learns a support pause with the token, without a call of its own.
-    const tenant = await em.findOne(TenantSchema, { id: token.tenantId }, { fields: ["scimPausedAt"] });
-    return Object.assign(token, { scimPaused: Boolean(tenant?.scimPausedAt) });
+    return token;
   }
 }

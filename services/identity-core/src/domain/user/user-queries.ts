@@ -1,13 +1,13 @@
-import { Role, SortOrder, UserField, type UserFilter, type UserOrderBy } from "@cosafe/proto/identity";
+import { Role, type UserFilter, type UserOrderBy } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type User, UserSchema } from "../../storage/entities.js";
-import { joinSql, sql } from "../../storage/query/sql-fragment.js";
-import { userFilterSql, userSortColumns } from "../../storage/query/user-filter-sql.js";
+import type { User } from "../../storage/entities.js";
+import { userFilterSql } from "../../storage/query/user-filter-sql.js";
+import { selectUser, selectUserPage } from "../../storage/user-read-sql.js";
 import { requireTenantAccess } from "../access.js";
 import type { CursorRequest } from "../cursor.js";
-import { invalidArgument, notFound } from "../domain-error.js";
+import { notFound } from "../domain-error.js";
 import type { PageRequest } from "../page.js";
 
 const readers = [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM] as const;
@@ -20,15 +20,16 @@ export interface UserListQuery {
   cursor?: CursorRequest | undefined;
 }
 
-/** Reads users: one by id, or a filtered, sorted page with the exact total — all in SQL. */
+/**
+ * Reads users: one by id, or a filtered, sorted page with the exact total — all in SQL, one
+ * statement each (issue 11; storage/user-read-sql.ts).
+ */
 export class UserQueries {
   constructor(private readonly orm: MikroORM) {}
 
   async get(call: CallContext, tenantId: string, userId: string): Promise<User> {
     requireTenantAccess(call, tenantId, readers);
-    const user = isUuid(userId)
-      ? await this.orm.em.fork().findOne(UserSchema, { id: userId, tenantId })
-      : null;
+    const user = isUuid(userId) ? await selectUser(this.orm, tenantId, userId) : undefined;
     if (!user) throw notFound("USER_NOT_FOUND", `user ${userId} not found`);
     return user;
   }
@@ -39,44 +40,24 @@ export class UserQueries {
     query: UserListQuery,
   ): Promise<{ users: User[]; total: number; nextAfter?: string | undefined }> {
     requireTenantAccess(call, tenantId, readers);
-    const where = joinSql(
-      [
-        sql("u.tenant_id = ?", tenantId),
-        ...(query.filter ? [userFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })] : []),
-      ],
-      " and ",
-    );
-    const em = this.orm.em.fork();
-    const connection = em.getConnection();
-    const [{ total }] = (await connection.execute(
-      `select count(*)::int as total from identity.app_user u where ${where.sql}`,
-      where.params,
-    )) as [{ total: number }];
+    const filter = query.filter
+      ? userFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })
+      : undefined;
     if (query.cursor) {
       const { after, limit } = query.cursor;
-      if (limit === 0) return { users: [], total };
-      const keyset = after ? joinSql([where, sql("u.id > ?::uuid", after)], " and ") : where;
-      const rows = await connection.execute(
-        `select u.* from identity.app_user u where ${keyset.sql} order by u.id limit ?`,
-        [...keyset.params, limit + 1],
-      );
-      const users = rows.slice(0, limit).map((row: Record<string, unknown>) => em.map(UserSchema, row));
+      const { users, total, more } = await selectUserPage(this.orm, {
+        tenantId,
+        filter,
+        window: { kind: "keyset", after, limit },
+      });
       const last = users.at(-1);
-      return { users, total, nextAfter: rows.length > limit && last ? last.id : undefined };
+      return { users, total, nextAfter: more && last ? last.id : undefined };
     }
-    if (query.page.limit === 0 || total <= query.page.offset) return { users: [], total };
-    const rows = await connection.execute(
-      `select u.* from identity.app_user u where ${where.sql} order by ${orderBySql(query.orderBy)} limit ? offset ?`,
-      [...where.params, query.page.limit, query.page.offset],
-    );
-    return { users: rows.map((row: Record<string, unknown>) => em.map(UserSchema, row)), total };
+    const { users, total } = await selectUserPage(this.orm, {
+      tenantId,
+      filter,
+      window: { kind: "offset", orderBy: query.orderBy, ...query.page },
+    });
+    return { users, total };
   }
-}
-
-function orderBySql(orderBy: UserOrderBy | undefined): string {
-  if (!orderBy || orderBy.field === UserField.UNSPECIFIED) return "u.created_at, u.id";
-  const column = userSortColumns[orderBy.field];
-  if (!column) throw invalidArgument("SORT_INVALID", `users cannot be sorted by ${UserField[orderBy.field]}`);
-  const direction = orderBy.order === SortOrder.DESCENDING ? "desc" : "asc";
-  return `${column} ${direction} nulls last, u.id ${direction}`;
 }
