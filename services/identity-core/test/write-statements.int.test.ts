@@ -270,4 +270,46 @@ describe("statements per write (issue 10)", () => {
     ]);
     expect((await changesOf(id)).slice(-2)).toEqual([`USER_PROVISIONED:${id}:`, `USER_UPDATED:${id}:`]);
   });
+
+  it("R5: an IdP delete is 4 statements; the one write removes the row and its memberships, owes the seat's release, audits and notifies", async () => {
+    const id = await t.scimUser();
+    const seat = (await storedUser(id))?.seat_id as string;
+    await t.scimGroup([id]);
+    const manualGroup = await t.manualGroup([id]);
+    const statements = await statementsOf(h, () =>
+      h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.scim),
+    );
+    const { transaction, after } = transactionOf(statements);
+    expect(transaction).toHaveLength(4);
+    expect(onlySeatRelease(after)).toBe(true);
+
+    expect(await storedUser(id)).toBeUndefined();
+    expect(await accountsOf(h.db, id)).toEqual([]);
+    expect(await membershipsOf(h.db, id)).toEqual([]);
+    expect(await releasesOf(id)).toEqual([seat]);
+    const audits = await auditsOf(id);
+    expect(audits.slice(1).map((a) => a.action)).toEqual(["user.deprovisioned", "user.deleted"]);
+    expect(audits.at(-1)?.before).toMatchObject({ state: "PROVISIONED", managedBy: "SCIM" });
+    expect((await changesOf(id, [manualGroup.id])).slice(-3)).toEqual([
+      `USER_DEPROVISIONED:${id}:`,
+      `MEMBERSHIP_CHANGED::${manualGroup.id}`,
+      `USER_DELETED:${id}:`,
+    ]);
+  });
+
+  it("R5: deleting a deprovisioned user is 4 statements and records no second deprovisioning", async () => {
+    const id = await t.scimUser();
+    await update({ id, active: false }, ["active"]);
+    const statements = await statementsOf(h, () =>
+      h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.admin),
+    );
+    expect(statements).toHaveLength(4);
+    expect((await auditsOf(id)).map((a) => a.action)).toEqual([
+      "user.created",
+      "user.deprovisioned",
+      "user.updated",
+      "user.deleted",
+    ]);
+    expect((await changesOf(id)).at(-1)).toBe(`USER_DELETED:${id}:`);
+  });
 });

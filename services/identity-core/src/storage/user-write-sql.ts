@@ -317,3 +317,36 @@ export async function updateUserRow(em: EntityManager, write: UserWrite): Promis
   if (!row) throw new Error(`user ${write.user.id} changed under its row lock`);
   return userFromRow(row);
 }
+
+export interface UserDelete {
+  /** The user as locked (its id, tenant and version). */
+  user: User;
+  /** R5 deprovisions a provisioned user first (null: it already is deprovisioned). */
+  deprovisioning: Deprovisioning | null;
+  actor: AuditActor;
+  audits: readonly UserAudit[];
+  changes: readonly UserChange[];
+}
+
+const deleteSql = (deprovisions: boolean) => `
+  with ${paramsSql},
+  u as (delete from identity.app_user x using p
+         where x.id = p.user_id and x.tenant_id = p.tenant_id and x.version = p.version
+         returning x.id, x.tenant_id),
+  ${deprovisions ? deprovisionSql(false) : ""}
+  ${eventsSql(deprovisions)}
+  select id from u`;
+
+/**
+ * ONE statement for R5: the row goes (its memberships and invitations with it, by cascade),
+ * with the deprovisioning's outbox row and brake count when it was provisioned, the audit
+ * events and the change events (MEMBERSHIP_CHANGED for the groups that lose a manual member).
+ */
+export async function deleteUserRow(em: EntityManager, write: UserDelete): Promise<void> {
+  const rows = await boundRows<{ id: string }>(
+    em,
+    deleteSql(write.deprovisioning !== null),
+    paramsOf({ ...write, version: write.user.version, lifecycle: write.deprovisioning }),
+  );
+  if (rows.length === 0) throw new Error(`user ${write.user.id} changed under its row lock`);
+}
