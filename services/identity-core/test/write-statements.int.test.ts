@@ -1,6 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../src/domain/domain-error.js";
+import type { SeatAuthority } from "../src/domain/seats.js";
 import {
+  accountsOf,
   type GroupHarness,
+  membershipsOf,
   startGroupHarness,
   statementsOf,
   TenantKit,
@@ -12,14 +17,91 @@ import {
  * the ORM's query hook like R25's test (never timed). Reads of the result in the same test show
  * that what the one statement wrote is all there.
  */
+
+/**
+ * Seats that licensing hands out but never confirms giving back: a deprovisioning's release
+ * stays in the outbox, where the test can see that the deprovisioning's own statement wrote it.
+ */
+class UnconfirmedReleases implements SeatAuthority {
+  readonly allocateBudgetMs = 1000;
+  async allocate(): Promise<string> {
+    return randomUUID();
+  }
+  async release(): Promise<void> {
+    throw new DomainError("UNAVAILABLE", "LICENSING_UNAVAILABLE", "licensing does not answer (test)");
+  }
+}
+
 let h: GroupHarness;
 let t: TenantKit;
 
 beforeAll(async () => {
-  h = await startGroupHarness();
+  h = await startGroupHarness({ seats: new UnconfirmedReleases() });
   t = await TenantKit.create(h);
 });
 afterAll(async () => h.close());
+
+/**
+ * The request's own transaction: its statements up to its commit. What follows is the
+ * outbox's attempt to release a seat given up (docs/adr/0013), after commit.
+ */
+function transactionOf(statements: string[]): { transaction: string[]; after: string[] } {
+  const end = statements.indexOf("commit") + 1;
+  return { transaction: statements.slice(0, end), after: statements.slice(end) };
+}
+
+const onlySeatRelease = (statements: string[]) =>
+  statements.every((s) => s === "begin" || s === "commit" || /seat_release|app_user/.test(s));
+
+async function auditsOf(userId: string) {
+  const { rows } = await h.db.query<{ action: string; before: unknown; after: unknown; request_id: string }>(
+    "select action, before, after, request_id from identity.audit_event where target_id = $1 order by id",
+    [userId],
+  );
+  return rows;
+}
+
+/** The user's change events after the given id, in feed order: `TYPE:user:group`. */
+async function changesOf(userId: string, groupIds: string[] = []) {
+  const { rows } = await h.db.query<{ type: string; user_id: string | null; group_id: string | null }>(
+    `select type, user_id, group_id from identity.change_event
+      where user_id = $1 or group_id = any($2::uuid[]) order by xid, id`,
+    [userId, groupIds],
+  );
+  return rows.map((r) => `${r.type}:${r.user_id ?? ""}:${r.group_id ?? ""}`);
+}
+
+async function storedUser(userId: string) {
+  const { rows } = await h.db.query(
+    `select title, display_name, managed_by, state, active, deprovision_reason, seat_id, version,
+            deprovisioned_at is not null as deprovisioned
+       from identity.app_user where id = $1`,
+    [userId],
+  );
+  return rows[0];
+}
+
+async function releasesOf(userId: string) {
+  const { rows } = await h.db.query<{ seat_id: string }>(
+    "select seat_id from identity.seat_release where user_id = $1",
+    [userId],
+  );
+  return rows.map((r) => r.seat_id);
+}
+
+async function brakeCountOf(userId: string) {
+  const { rows } = await h.db.query<{ n: number }>(
+    "select count(*)::int as n from identity.idp_deprovision where user_id = $1",
+    [userId],
+  );
+  return rows[0]?.n;
+}
+
+const update = (user: Record<string, unknown>, paths: string[], who = t.scim) =>
+  h.users.updateUser(
+    { tenantId: t.tenantId, user: { id: String(user.id), ...user }, updateMask: { paths } },
+    who,
+  );
 
 describe("statements per write (issue 10)", () => {
   it("R1 R3 R22: an IdP create is one statement that writes the user, its default-account membership, the audit and the change event", async () => {
@@ -40,5 +122,194 @@ describe("statements per write (issue 10)", () => {
       [userId, t.mainAccountId],
     );
     expect(rows[0]).toEqual({ accounts: 1, audits: 1, changes: 1, managed_by: "SCIM" });
+  });
+
+  it("R2 R22 R22b: an IdP attribute update is 4 statements — begin, lock tenant and user, write row + audit + change event, commit", async () => {
+    const id = await t.scimUser();
+    const before = await storedUser(id);
+    const statements = await statementsOf(h, () => update({ id, title: "Chief" }, ["title"]));
+    expect(statements).toHaveLength(4);
+    expect([statements[0], statements[3]]).toEqual(["begin", "commit"]);
+    expect(await storedUser(id)).toMatchObject({ title: "Chief", version: before?.version + 1 });
+    expect((await auditsOf(id)).map(({ action, before, after }) => ({ action, before, after }))).toEqual([
+      { action: "user.created", before: null, after: expect.anything() },
+      { action: "user.updated", before: { title: null }, after: { title: "Chief" } },
+    ]);
+    expect(await changesOf(id)).toEqual([`USER_PROVISIONED:${id}:`, `USER_UPDATED:${id}:`]);
+  });
+
+  it("R22: an update that changes nothing is begin, lock, commit: no write, no event, same version", async () => {
+    const id = await t.scimUser();
+    await update({ id, title: "Same" }, ["title"]);
+    const before = await storedUser(id);
+    const statements = await statementsOf(h, () => update({ id, title: "Same" }, ["title"]));
+    expect(statements).toHaveLength(3);
+    expect(await storedUser(id)).toEqual(before);
+    expect(await changesOf(id)).toHaveLength(2);
+  });
+
+  it("R12: an IdP update of a manual user adopts it in the same 4 statements, audited adoption first", async () => {
+    const id = await t.manualUser();
+    const statements = await statementsOf(h, () => update({ id, displayName: "Adopted" }, ["display_name"]));
+    expect(statements).toHaveLength(4);
+    expect(await storedUser(id)).toMatchObject({ managed_by: "SCIM", display_name: "Adopted" });
+    const audits = await auditsOf(id);
+    expect(audits.slice(1).map(({ action, before, after }) => ({ action, before, after }))).toEqual([
+      { action: "user.adopted", before: { managedBy: "MANUAL" }, after: { managedBy: "SCIM" } },
+      {
+        action: "user.updated",
+        before: { displayName: expect.any(String) },
+        after: { displayName: "Adopted" },
+      },
+    ]);
+    expect(await changesOf(id)).toEqual([
+      `USER_PROVISIONED:${id}:`,
+      `USER_UPDATED:${id}:`,
+      `USER_UPDATED:${id}:`,
+    ]);
+  });
+
+  it("R6: an administrator's override of a mapped attribute is 4 statements, audited as a conflict", async () => {
+    const id = await t.scimUser();
+    const statements = await statementsOf(h, () =>
+      h.users.updateUser(
+        {
+          tenantId: t.tenantId,
+          user: { id, title: "Overridden" },
+          updateMask: { paths: ["title"] },
+          overrideScimLock: true,
+        },
+        t.admin,
+      ),
+    );
+    expect(statements).toHaveLength(4);
+    expect((await auditsOf(id)).slice(1).map((a) => [a.action, a.before, a.after])).toEqual([
+      ["user.scim_lock_overridden", { title: null }, { fields: ["title"] }],
+      ["user.updated", { title: null }, { title: "Overridden" }],
+    ]);
+  });
+
+  it("R4: an IdP deactivation of a young IdP user is 4 statements; the one write leaves accounts and manual memberships, turns SCIM ones dormant, owes the seat's release, audits and notifies", async () => {
+    const id = await t.scimUser();
+    const seat = (await storedUser(id))?.seat_id as string;
+    const scimGroup = await t.scimGroup([id]);
+    const manualGroup = await t.manualGroup([id]);
+    const statements = await statementsOf(h, () => update({ id, active: false }, ["active"]));
+    const { transaction, after } = transactionOf(statements);
+    expect(transaction).toHaveLength(4);
+    expect(onlySeatRelease(after)).toBe(true);
+
+    expect(await storedUser(id)).toMatchObject({
+      state: "DEPROVISIONED",
+      active: false,
+      deprovision_reason: "INACTIVE",
+      seat_id: null,
+      deprovisioned: true,
+    });
+    expect(await accountsOf(h.db, id)).toEqual([]);
+    expect(await membershipsOf(h.db, id)).toEqual([`${scimGroup.id}:SCIM:DORMANT`]);
+    expect(await releasesOf(id)).toEqual([seat]);
+    expect(await brakeCountOf(id)).toBe(0);
+    expect((await auditsOf(id)).slice(1).map((a) => [a.action, a.before, a.after])).toEqual([
+      [
+        "user.deprovisioned",
+        { state: "PROVISIONED" },
+        { state: "DEPROVISIONED", active: false, reason: "INACTIVE" },
+      ],
+      [
+        "user.updated",
+        { active: true, state: "PROVISIONED", deprovisionReason: null },
+        { active: false, state: "DEPROVISIONED", deprovisionReason: "INACTIVE" },
+      ],
+    ]);
+    const changes = await changesOf(id, [manualGroup.id]);
+    expect(changes.slice(-3)).toEqual([
+      `USER_DEPROVISIONED:${id}:`,
+      `MEMBERSHIP_CHANGED::${manualGroup.id}`,
+      `USER_UPDATED:${id}:`,
+    ]);
+  });
+
+  it("R4 (ADR 0012): an IdP deactivation of an established user is 5 statements — the lock takes the brake's lock, one read decides, and the write counts it", async () => {
+    const id = await t.manualUser();
+    const statements = await statementsOf(h, () => update({ id, active: false }, ["active"]));
+    const { transaction } = transactionOf(statements);
+    expect(transaction).toHaveLength(5);
+    expect(transaction[1]).toContain("pg_advisory_xact_lock");
+    expect(await storedUser(id)).toMatchObject({ managed_by: "SCIM", state: "DEPROVISIONED" });
+    expect(await brakeCountOf(id)).toBe(1);
+    expect((await auditsOf(id)).slice(1).map((a) => a.action)).toEqual([
+      "user.adopted",
+      "user.deprovisioned",
+      "user.updated",
+    ]);
+  });
+
+  it("R4 R9: a re-activation is 5 statements — lock, drop owed releases before the seat is taken, one write that wakes SCIM memberships and restores accounts", async () => {
+    const id = await t.scimUser();
+    const scimGroup = await t.scimGroup([id]);
+    await update({ id, active: false }, ["active"]);
+    expect(await releasesOf(id)).toHaveLength(1);
+    const statements = await statementsOf(h, () => update({ id, active: true }, ["active"]));
+    expect(statements).toHaveLength(5);
+    expect(statements[2]).toContain("delete from identity.seat_release");
+
+    const stored = await storedUser(id);
+    expect(stored).toMatchObject({ state: "PROVISIONED", active: true, deprovision_reason: null });
+    expect(stored?.seat_id).toBeTruthy();
+    expect(await releasesOf(id)).toEqual([]);
+    expect(await accountsOf(h.db, id)).toEqual([t.mainAccountId]);
+    expect(await membershipsOf(h.db, id)).toEqual([`${scimGroup.id}:SCIM:ACTIVE`]);
+    expect((await auditsOf(id)).slice(-2).map((a) => [a.action, a.before, a.after])).toEqual([
+      ["user.reprovisioned", { state: "DEPROVISIONED" }, { state: "PROVISIONED", active: true }],
+      [
+        "user.updated",
+        { active: false, state: "DEPROVISIONED", deprovisionReason: "INACTIVE" },
+        { active: true, state: "PROVISIONED", deprovisionReason: null },
+      ],
+    ]);
+    expect((await changesOf(id)).slice(-2)).toEqual([`USER_PROVISIONED:${id}:`, `USER_UPDATED:${id}:`]);
+  });
+
+  it("R5: an IdP delete is 4 statements; the one write removes the row and its memberships, owes the seat's release, audits and notifies", async () => {
+    const id = await t.scimUser();
+    const seat = (await storedUser(id))?.seat_id as string;
+    await t.scimGroup([id]);
+    const manualGroup = await t.manualGroup([id]);
+    const statements = await statementsOf(h, () =>
+      h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.scim),
+    );
+    const { transaction, after } = transactionOf(statements);
+    expect(transaction).toHaveLength(4);
+    expect(onlySeatRelease(after)).toBe(true);
+
+    expect(await storedUser(id)).toBeUndefined();
+    expect(await accountsOf(h.db, id)).toEqual([]);
+    expect(await membershipsOf(h.db, id)).toEqual([]);
+    expect(await releasesOf(id)).toEqual([seat]);
+    const audits = await auditsOf(id);
+    expect(audits.slice(1).map((a) => a.action)).toEqual(["user.deprovisioned", "user.deleted"]);
+    expect(audits.at(-1)?.before).toMatchObject({ state: "PROVISIONED", managedBy: "SCIM" });
+    expect((await changesOf(id, [manualGroup.id])).slice(-3)).toEqual([
+      `USER_DEPROVISIONED:${id}:`,
+      `MEMBERSHIP_CHANGED::${manualGroup.id}`,
+      `USER_DELETED:${id}:`,
+    ]);
+  });
+
+  it("R5: deleting a deprovisioned user is 4 statements and records no second deprovisioning", async () => {
+    const id = await t.scimUser();
+    await update({ id, active: false }, ["active"]);
+    const statements = await statementsOf(h, () =>
+      h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.admin),
+    );
+    expect(statements).toHaveLength(4);
+    expect((await auditsOf(id)).map((a) => a.action)).toEqual([
+      "user.created",
+      "user.deprovisioned",
+      "user.updated",
+      "user.deleted",
+    ]);
+    expect((await changesOf(id)).at(-1)).toBe(`USER_DELETED:${id}:`);
   });
 });

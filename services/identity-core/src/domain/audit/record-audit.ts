@@ -49,4 +49,19 @@ export function recordAuditBatch(
   for (const change of changes) recordAudit(em, call, change);
 }
 
+/** Who acts, as an audit event written by bound SQL records it (storage/user-write-sql.ts). */
+export function auditActorOf(call: CallContext): {
+  actorType: string;
+  actorId: string;
+  actorRole: string;
+  requestId: string;
+} {
+  return {
+    actorType: actorTypeNames[call.actor.type],
+    actorId: call.actor.id,
+    actorRole: roleNames[call.actor.role],
+    requestId: call.requestId,
+  };
+}
+
 export { actorTypeNames };

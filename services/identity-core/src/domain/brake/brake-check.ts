@@ -1,6 +1,7 @@
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { brakeLockKey, establishedSql, readBrakeDecision } from "../../storage/brake-sql.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import { DomainError } from "../domain-error.js";
 
@@ -28,12 +29,10 @@ export const defaultBrakeSettings: BrakeSettings = {
 };
 
 /**
- * SQL condition on identity.app_user `u`: the user is established, i.e. counted by the brake —
- * created by an administrator, support or the import (idp_created_at null), or by the IdP
- * longer ago than max(window, young age). One bind parameter each: window, young age.
+ * SQL condition on identity.app_user `u`: the user is established (storage/brake-sql.ts). One
+ * bind parameter each: window, young age.
  */
-export const establishedUserSql =
-  "(u.idp_created_at is null or u.idp_created_at <= now() - make_interval(secs => greatest(?::int, ?::int)))";
+export const establishedUserSql = establishedSql("?::int", "?::int");
 
 /** How long a released user's deprovisioning passes the brake when the IdP retries it. */
 export const releasedUserDays = 7;
@@ -142,10 +141,8 @@ export async function establishedUsers(
  * count (establishedUserSql): a request that deprovisions none — the IdP's own test or
  * onboarding users — passes without waiting for anything. Otherwise serialised per tenant with
  * a transaction-scoped advisory lock taken only here, so creates and updates never wait for it
- * and parallel deprovisionings (on any replica) count each other. Refuses with DeprovisionHeld
- * when the established users would take the window's count above the limit; users whose held
- * deprovisioning support released pass, and so does everything while the tenant's brake is
- * released. `userIds` are the users the caller is about to deprovision (provisioned now).
+ * and parallel deprovisionings (on any replica) count each other; then decideBrake.
+ * `userIds` are the users the caller is about to deprovision (provisioned now).
  * Returns the established ones: the caller counts them once they are deprovisioned.
  */
 export async function checkBrake(
@@ -158,21 +155,32 @@ export async function checkBrake(
   if (!isBraked(call) || userIds.length === 0) return [];
   const established = await establishedUsers(em, tenantId, userIds, await brakeState(em, tenantId));
   if (established.length === 0) return [];
-  await em.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [`deprovision-brake:${tenantId}`]);
-  const state = await brakeState(em, tenantId);
-  if (state.released) return established;
-  const released = (await em.execute(
-    `select distinct u.id from identity.held_deprovision h, unnest(h.user_ids) as u(id)
-      where h.tenant_id = ? and h.status = 'RELEASED' and h.user_ids && ?::uuid[]
-        and h.decided_at > now() - make_interval(days => ?) and u.id = any(?::uuid[])`,
-    [tenantId, pgArray(established), releasedUserDays, pgArray(established)],
-  )) as { id: string }[];
-  const releasedIds = new Set(released.map((r) => r.id));
-  const counted = established.filter((id) => !releasedIds.has(id.toLowerCase()));
-  if (counted.length === 0) return established;
-  const { recent, provisioned } = await brakeCounts(em, tenantId, state);
-  const limit = brakeLimit(state, provisioned + recent);
-  if (recent + counted.length > limit) {
+  await em.execute("select pg_advisory_xact_lock(hashtextextended(?, 0))", [brakeLockKey(tenantId)]);
+  await decideBrake(em, call, tenantId, userIds, established, kind);
+  return established;
+}
+
+/**
+ * The decision, once the caller holds the tenant's brake lock (checkBrake, or the user write
+ * lock of storage/user-write-sql.ts), in one statement: refuses with DeprovisionHeld when the
+ * established users would take the window's count above the limit. Users whose held
+ * deprovisioning support released pass, and so does everything while the tenant's brake is
+ * released.
+ */
+export async function decideBrake(
+  em: EntityManager,
+  call: CallContext,
+  tenantId: string,
+  userIds: readonly string[],
+  established: readonly string[],
+  kind: DeprovisionKind,
+): Promise<void> {
+  const row = await readBrakeDecision(em, tenantId, established, releasedUserDays, defaultBrakeSettings);
+  if (row.released || row.counted === 0) return;
+  const recent = row.recent ?? 0;
+  const state = { percent: row.percent, minimum: row.minimum, windowSeconds: row.window_seconds };
+  const limit = brakeLimit({ ...defaultBrakeSettings, ...state }, (row.provisioned ?? 0) + recent);
+  if (recent + row.counted > limit) {
     throw new DeprovisionHeld(
       tenantId,
       kind,
@@ -183,7 +191,6 @@ export async function checkBrake(
       call.requestId,
     );
   }
-  return established;
 }
 
 /**

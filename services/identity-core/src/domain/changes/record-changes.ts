@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { membershipVersionShards } from "../../storage/membership-version.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 
 /** Domain events the rest of Cosafe follows (R22b). */
@@ -15,9 +16,6 @@ export interface Change {
   userId?: string | undefined;
   groupId?: string | undefined;
 }
-
-/** Counter rows per group for its membership version (migration 0003, R25). */
-const VERSION_SHARDS = 32;
 
 /**
  * Appends domain events to the outbox in the caller's transaction, with one statement
@@ -40,7 +38,7 @@ export async function recordChanges(
        returning type, group_id
      )
      insert into identity.group_membership_version as v (group_id, shard, changes)
-     select group_id, pg_backend_pid() % ${VERSION_SHARDS}, count(*) from events
+     select group_id, pg_backend_pid() % ${membershipVersionShards}, count(*) from events
       where type = 'MEMBERSHIP_CHANGED' and group_id is not null
       group by group_id order by group_id
      on conflict (group_id, shard) do update set changes = v.changes + excluded.changes`,

@@ -28,6 +28,9 @@ export interface ReleasedSeat {
  * the tenant's threshold the whole set is refused with DeprovisionHeld and nothing is stored;
  * only established users count (the IdP's own young users never do).
  * `kind` tells a DELETE from an active=false; it defaults from the reason.
+ * The group paths (R7, R17) call it; a single user's active=false and DELETE write the same
+ * effects in their one write statement (storage/user-write-sql.ts, issue 10): a change to
+ * what deprovisioning means changes both.
  */
 export async function deprovisionUsers(
   em: EntityManager,

@@ -13,6 +13,8 @@ import { recordChanges } from "../changes/record-changes.js";
  * (a user provisioned meanwhile keeps its state, and its pre-taken seat is not used).
  * Releases still owed for these users are dropped first: the seat taken for a user may be
  * the very seat such a release names (allocation is idempotent per user).
+ * Group adds call it; a user's active=true writes the same effects in its one write
+ * statement (storage/user-write-sql.ts, issue 10): a change to one changes both.
  */
 export async function reprovisionUsers(
   em: EntityManager,

@@ -1,20 +1,23 @@
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { MikroORM } from "@mikro-orm/postgresql";
+import { deleteUserRow, type UserAudit, type UserChange } from "../../storage/user-write-sql.js";
 import { requireTenantAccess } from "../access.js";
-import { recordAudit } from "../audit/record-audit.js";
-import { recordChanges } from "../changes/record-changes.js";
-import { deprovisionUsers } from "../provisioning/deprovision-users.js";
-import { assertScimWritable } from "../scim-control/scim-pause.js";
+import { auditActorOf } from "../audit/record-audit.js";
+import { decideBrake } from "../brake/brake-check.js";
+import type { ReleasedSeat } from "../provisioning/deprovision-users.js";
 import type { SeatLedger } from "../seats.js";
-import { adoptUsers } from "./adopt-users.js";
-import { assertUserEtag, lockUser } from "./update-user.js";
+import { adoption, assertUserEtag, deprovisioned } from "./update-user.js";
 import { auditView } from "./user-audit-view.js";
+import { lockForWrite } from "./write-lock.js";
 
 /**
  * R5: deprovisions the user (if not already) and removes its record: later reads give
  * NOT_FOUND, the userName is free again, and audit events naming the old id stay. An
- * identity provider's delete adopts a manual user first (R12).
+ * identity provider's delete adopts a manual user first (R12) and is braked like a
+ * deactivation (docs/adr/0012, kind DELETE). Issue 10: one statement locks (tenant, user,
+ * brake when it applies), one removes the row with the deprovisioning's outbox row, the audit
+ * and the change events (storage/user-write-sql.ts).
  */
 export class DeleteUser {
   constructor(
@@ -24,30 +27,35 @@ export class DeleteUser {
 
   async run(call: CallContext, tenantId: string, userId: string, etag?: string): Promise<void> {
     requireTenantAccess(call, tenantId, [Role.SCIM, Role.ADMIN, Role.SUPPORT, Role.SYSTEM]);
+    const scim = call.actor.role === Role.SCIM;
     const released = await this.orm.em.fork().transactional(async (em) => {
-      await assertScimWritable(em, call, tenantId);
-      const user = await lockUser(em, tenantId, userId);
+      const { user, brakeLocked } = await lockForWrite(em, call, tenantId, userId, true);
       assertUserEtag(user, etag);
-      if (call.actor.role === Role.SCIM && user.managedBy === "MANUAL")
-        await adoptUsers(em, call, tenantId, [user.id]);
-      const seats = await deprovisionUsers(
-        em,
-        call,
-        tenantId,
-        [user.id],
-        call.actor.role === Role.SCIM ? "INACTIVE" : "ADMIN",
-        "DELETE",
-      );
-      recordAudit(em, call, {
-        tenantId,
-        action: "user.deleted",
-        targetType: "user",
-        targetId: user.id,
-        before: auditView(user),
+      const audits: UserAudit[] = [];
+      const changes: UserChange[] = [];
+      if (scim && user.managedBy === "MANUAL") {
+        audits.push(adoption);
+        changes.push("USER_UPDATED");
+      }
+      const provisioned = user.state === "PROVISIONED";
+      const seats: ReleasedSeat[] =
+        provisioned && user.seatId ? [{ userId: user.id, seatId: user.seatId }] : [];
+      if (provisioned) {
+        if (brakeLocked) await decideBrake(em, call, tenantId, [user.id], [user.id], "DELETE");
+        audits.push(deprovisioned(scim ? "INACTIVE" : "ADMIN"));
+        changes.push("USER_DEPROVISIONED", "MEMBERSHIP_CHANGED");
+      }
+      audits.push({ action: "user.deleted", before: auditView(user) });
+      changes.push("USER_DELETED");
+      await deleteUserRow(em, {
+        user,
+        deprovisioning: provisioned
+          ? { kind: "deprovision", releasedSeatId: user.seatId ?? null, countedByBrake: brakeLocked }
+          : null,
+        actor: auditActorOf(call),
+        audits,
+        changes,
       });
-      await recordChanges(em, tenantId, [{ type: "USER_DELETED", userId: user.id }]);
-      await em.execute("delete from identity.app_user where id = ?", [user.id]);
-      em.getUnitOfWork().unsetIdentity(user);
       return seats;
     });
     // The seat's release is owed in the outbox since the commit; tried now, retried until confirmed.

@@ -5,16 +5,19 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { type User, UserSchema } from "../../storage/entities.js";
 import { deleteSeatReleasesOfUsers } from "../../storage/seat-release-queries.js";
+import {
+  type UserAudit,
+  type UserChange,
+  type UserWrite,
+  updateUserRow,
+} from "../../storage/user-write-sql.js";
 import { requireTenantAccess } from "../access.js";
-import { recordAudit } from "../audit/record-audit.js";
-import { recordChanges } from "../changes/record-changes.js";
+import { auditActorOf } from "../audit/record-audit.js";
+import { decideBrake } from "../brake/brake-check.js";
 import { DomainError, invalidArgument, notFound, throwIfAbandoned } from "../domain-error.js";
-import { deprovisionUsers, type ReleasedSeat } from "../provisioning/deprovision-users.js";
-import { reprovisionUsers } from "../provisioning/reprovision-users.js";
-import { tenantForWrite } from "../scim-control/scim-pause.js";
+import type { DeprovisionReason, ReleasedSeat } from "../provisioning/deprovision-users.js";
 import type { SeatLedger } from "../seats.js";
 import { checkUserTexts } from "../text-limits.js";
-import { adoptUsers } from "./adopt-users.js";
 import { deriveDisplayName } from "./display-name.js";
 import { mergeOntoStored } from "./merge-update.js";
 import { toE164 } from "./phone-number.js";
@@ -22,6 +25,7 @@ import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
 import { auditView, canonicalJson, changedFields } from "./user-audit-view.js";
 import { mappedFields, scimNames, type UserFieldPath } from "./user-fields.js";
 import type { UserInput } from "./user-input.js";
+import { lockForWrite } from "./write-lock.js";
 
 export interface UserUpdate {
   userId: string;
@@ -65,6 +69,11 @@ export function assertUserEtag(user: User, etag: string | undefined): void {
  * seat inside the transaction, so licensing unreachable rolls it back (UNAVAILABLE); a
  * deactivation commits and owes its seat's release to the outbox
  * (docs/adr/0013-seat-release-outbox.md).
+ * Issue 10: the transaction sends one statement that locks (tenant, user, brake when it
+ * applies) and one that writes the row with its audit and change events
+ * (storage/user-write-sql.ts); a re-activation also drops the user's owed releases before it
+ * allocates, an IdP deactivation of an established user reads the brake's counts. An update
+ * that changes nothing writes nothing.
  */
 export class UpdateUser {
   constructor(
@@ -83,18 +92,24 @@ export class UpdateUser {
     checkUserTexts(update.input, mask.fields);
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     const userId = update.userId.toLowerCase();
+    const scim = call.actor.role === Role.SCIM;
     const released: ReleasedSeat[] = [];
     let taken = null as string | null;
     try {
       const outcome = await this.orm.em.fork().transactional(async (em) => {
-        const tenant = await tenantForWrite(em, call, tenantId);
-        const user = await lockUser(em, tenantId, userId);
-        assertUserEtag(user, update.etag);
+        const lock = await lockForWrite(em, call, tenantId, userId, wantsActive === false);
+        const stored = lock.user;
+        assertUserEtag(stored, update.etag);
+        const user: User = { ...stored };
+        const audits: UserAudit[] = [];
+        const changes: UserChange[] = [];
         let locked: UserFieldPath[] = [];
-        if (call.actor.role === Role.SCIM) {
+        if (scim) {
           if (user.managedBy === "MANUAL") {
-            await adoptUsers(em, call, tenantId, [user.id]);
-            await em.refresh(user);
+            // R12: adopted first, audited, then the write applies.
+            user.managedBy = "SCIM";
+            audits.push(adoption);
+            changes.push("USER_UPDATED");
           }
         } else if (user.managedBy === "SCIM") {
           locked = mappedFields.filter((f) => mask.fields.has(f));
@@ -110,36 +125,39 @@ export class UpdateUser {
         const before = auditView(user);
         const reasonBefore = user.deprovisionReason;
         const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
-        const notices = applyFields(user, input, mask, tenant.defaultPhoneRegion);
-        await em.flush();
+        const notices = applyFields(user, input, mask, lock.tenant.defaultPhoneRegion);
+        let lifecycle: UserWrite["lifecycle"] = null;
         if (wantsActive === true && user.state === "DEPROVISIONED") {
           // Under the user's lock: drop releases still owed for it (the seat licensing hands
           // back may be the one they name), then take the seat before commit (R9).
           await deleteSeatReleasesOfUsers(em, tenantId, [user.id]);
           taken = await this.seats.allocate(tenantId, user.id);
-          await reprovisionUsers(
-            em,
-            call,
-            tenantId,
-            tenant.defaultAccountId ?? tenant.mainAccountId ?? "",
-            new Map([[user.id, taken]]),
-          );
+          Object.assign(user, { active: true, state: "PROVISIONED", seatId: taken, deprovisionReason: null });
+          lifecycle = { kind: "reprovision", defaultAccountId: lock.tenant.defaultAccountId };
+          audits.push(reprovisioned);
+          changes.push("USER_PROVISIONED");
         } else if (wantsActive === false && user.state === "PROVISIONED") {
-          released.push(
-            ...(await deprovisionUsers(
-              em,
-              call,
-              tenantId,
-              [user.id],
-              call.actor.role === Role.SCIM ? "INACTIVE" : "ADMIN",
-            )),
-          );
+          if (lock.brakeLocked) await decideBrake(em, call, tenantId, [user.id], [user.id], "INACTIVE");
+          const reason = scim ? "INACTIVE" : "ADMIN";
+          if (stored.seatId) released.push({ userId: user.id, seatId: stored.seatId });
+          Object.assign(user, {
+            active: false,
+            state: "DEPROVISIONED",
+            seatId: null,
+            deprovisionReason: reason,
+          });
+          lifecycle = {
+            kind: "deprovision",
+            releasedSeatId: stored.seatId ?? null,
+            countedByBrake: lock.brakeLocked,
+          };
+          audits.push(deprovisioned(reason));
+          // Groups that lost a manual member changed too (their SCIM view and ETag, R10).
+          changes.push("USER_DEPROVISIONED", "MEMBERSHIP_CHANGED");
         } else if (wantsActive === false && user.deprovisionReason === "LAST_SCIM_GROUP_REMOVED") {
           // The IdP now deactivates explicitly: a later group add must not bring the user back (R4).
           user.deprovisionReason = "INACTIVE";
         }
-        await em.flush();
-        await em.refresh(user);
         // R22: only what changed is audited; a repeated identical write (Okta's PATCH active=true,
         // a PUT of the same values) changes nothing, keeps the etag and leaves no event.
         const changed = changedFields(before, auditView(user));
@@ -149,28 +167,30 @@ export class UpdateUser {
         }
         const overridden = locked.map((f) => scimNames[f]).filter((name) => name in changed.after);
         if (overridden.length > 0) {
-          recordAudit(em, call, {
-            tenantId,
+          audits.push({
             action: "user.scim_lock_overridden",
-            targetType: "user",
-            targetId: user.id,
             before: Object.fromEntries(overridden.map((name) => [name, changed.before[name]])),
             after: { fields: overridden },
           });
         }
         if (Object.keys(changed.after).length > 0) {
-          recordAudit(em, call, {
-            tenantId,
-            action: "user.updated",
-            targetType: "user",
-            targetId: user.id,
-            before: changed.before,
-            after: changed.after,
-          });
-          await recordChanges(em, tenantId, [{ type: "USER_UPDATED", userId: user.id }]);
+          audits.push({ action: "user.updated", before: changed.before, after: changed.after });
+          changes.push("USER_UPDATED");
         }
+        if (audits.length === 0 && lifecycle === null) {
+          throwIfAbandoned(signal);
+          return { user: stored, notices };
+        }
+        const written = await updateUserRow(em, {
+          user,
+          version: stored.version,
+          lifecycle,
+          actor: auditActorOf(call),
+          audits,
+          changes,
+        });
         throwIfAbandoned(signal);
-        return { user, notices };
+        return { user: written, notices };
       });
       // Seats given up by a deactivation: owed in the outbox since the commit, tried now.
       await this.seats.releaseMany(tenantId, released);
@@ -183,7 +203,27 @@ export class UpdateUser {
   }
 }
 
-/** Applies the masked fields to the entity; returns notices for the provisioning log (R1, R2). */
+/** R12's audit event of an adoption. */
+export const adoption: UserAudit = {
+  action: "user.adopted",
+  before: { managedBy: "MANUAL" },
+  after: { managedBy: "SCIM" },
+};
+
+/** R4's audit event of a deprovisioning. */
+export const deprovisioned = (reason: DeprovisionReason): UserAudit => ({
+  action: "user.deprovisioned",
+  before: { state: "PROVISIONED" },
+  after: { state: "DEPROVISIONED", active: false, reason },
+});
+
+const reprovisioned: UserAudit = {
+  action: "user.reprovisioned",
+  before: { state: "DEPROVISIONED" },
+  after: { state: "PROVISIONED", active: true },
+};
+
+/** Applies the masked fields to the user; returns notices for the provisioning log (R1, R2). */
 function applyFields(
   user: User,
   input: UserInput,
@@ -232,7 +272,7 @@ function applyFields(
 
 /**
  * Keeps the stored JSON value when the new one is equal to it (jsonb returns keys in its own
- * order), so the ORM sees no change and the etag stays (R22, idempotent updates).
+ * order), so the update sees no change and the etag stays (R22, idempotent updates).
  */
 function sameOrNew<T>(current: T, next: T): T {
   return canonicalJson(current) === canonicalJson(next) ? current : next;
