@@ -9,11 +9,12 @@ import { LicenseService } from "@cosafe/proto/licensing";
 import { actorHeaders, createServiceTransport } from "@cosafe/rpc";
 import pg from "pg";
 
-// `pnpm bench:serve`: the compiled stack (`pnpm build` first) in production mode on a fresh database
-// of DATABASE_URL's server, with one tenant of a large seat limit, for `../shared/bench/` sittings and
-// `node --cpu-prof` runs (docs/performance.md). Writes base URL, token and pids to BENCH_INFO and
-// stays up until interrupted. BENCH_SOURCES=1 runs the sources through tsx instead; BENCH_ROOT runs
-// the compiled services of another checkout (an earlier commit, for before/after in one sitting).
+// `pnpm bench:serve`: the compiled stack (`pnpm build` first) in production mode, for
+// `../shared/bench/` sittings and CPU profiles (docs/performance.md). It runs on a fresh database
+// of DATABASE_URL's server (dropped again on exit) with one tenant of a large seat limit, writes
+// base URL, token and pids to BENCH_INFO and stays up until interrupted. BENCH_SOURCES=1 runs the
+// sources through tsx instead; BENCH_ROOT runs the compiled services of another checkout (an
+// earlier commit, for before/after in one sitting).
 const env = process.env;
 const adminUrl = env.DATABASE_URL;
 if (!adminUrl)
@@ -61,6 +62,13 @@ console.log(`[bench:serve] ${stack.scimBaseUrl} up; token, pids and database in 
 
 const stop = async () => {
   await stack.stop();
+  // The database was made for this run only (BENCH_KEEP_DB=1 keeps it for a look afterwards).
+  if (env.BENCH_KEEP_DB !== "1") {
+    const cleanup = new pg.Client({ connectionString: adminUrl });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists "${dbName}" with (force)`);
+    await cleanup.end();
+  }
   process.exit(0);
 };
 process.on("SIGINT", () => void stop());
