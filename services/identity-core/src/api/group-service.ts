@@ -1,7 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import { type GroupService, MoveGroupPolicy } from "@cosafe/proto/identity";
 import { callContextOf } from "@cosafe/rpc";
-import { isUuid } from "@cosafe/storage";
 import { cursorRequest, encodeCursor } from "../domain/cursor.js";
 import { invalidArgument } from "../domain/domain-error.js";
 import type { GroupCommands } from "../domain/group/group-commands.js";
