@@ -274,7 +274,7 @@ describe("statements per write (issue 10)", () => {
   it("R5: an IdP delete is 4 statements; the one write removes the row and its memberships, owes the seat's release, audits and notifies", async () => {
     const id = await t.scimUser();
     const seat = (await storedUser(id))?.seat_id as string;
-    await t.scimGroup([id]);
+    const scimGroup = await t.scimGroup([id]);
     const manualGroup = await t.manualGroup([id]);
     const statements = await statementsOf(h, () =>
       h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.scim),
@@ -290,15 +290,21 @@ describe("statements per write (issue 10)", () => {
     const audits = await auditsOf(id);
     expect(audits.slice(1).map((a) => a.action)).toEqual(["user.deprovisioned", "user.deleted"]);
     expect(audits.at(-1)?.before).toMatchObject({ state: "PROVISIONED", managedBy: "SCIM" });
-    expect((await changesOf(id, [manualGroup.id])).slice(-3)).toEqual([
+    const [first, second] = [scimGroup.id, manualGroup.id].sort();
+    expect((await changesOf(id, [scimGroup.id, manualGroup.id])).slice(-4)).toEqual([
       `USER_DEPROVISIONED:${id}:`,
-      `MEMBERSHIP_CHANGED::${manualGroup.id}`,
+      `MEMBERSHIP_CHANGED::${first}`,
+      `MEMBERSHIP_CHANGED::${second}`,
       `USER_DELETED:${id}:`,
     ]);
+    // R25: the SCIM group's member list changed, so its ETag does too.
+    const { group } = await h.groups.getGroup({ tenantId: t.tenantId, groupId: scimGroup.id }, t.scim);
+    expect(group?.etag).not.toBe(scimGroup.etag);
   });
 
   it("R5: deleting a deprovisioned user is 4 statements and records no second deprovisioning", async () => {
     const id = await t.scimUser();
+    const group = await t.scimGroup([id]);
     await update({ id, active: false }, ["active"]);
     const statements = await statementsOf(h, () =>
       h.users.deleteUser({ tenantId: t.tenantId, userId: id }, t.admin),
@@ -310,6 +316,10 @@ describe("statements per write (issue 10)", () => {
       "user.updated",
       "user.deleted",
     ]);
-    expect((await changesOf(id)).at(-1)).toBe(`USER_DELETED:${id}:`);
+    // Its dormant SCIM membership goes with it: the group learns of it (R4, R22b).
+    expect((await changesOf(id, [group.id])).slice(-2)).toEqual([
+      `MEMBERSHIP_CHANGED::${group.id}`,
+      `USER_DELETED:${id}:`,
+    ]);
   });
 });

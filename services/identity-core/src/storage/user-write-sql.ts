@@ -210,6 +210,7 @@ function paramsOf(write: UserWrite): unknown[] {
  * memberships and manual group memberships go (`left_groups` names those groups), its SCIM
  * memberships turn dormant, its seat's release is owed in the outbox, and an IdP
  * deprovisioning of an established user is counted for the brake (old counts purged).
+ * Without `withMemberships` (a delete: the rows go by cascade) only the outbox and the brake.
  */
 const deprovisionSql = (withMemberships: boolean) => `
   ${
@@ -219,8 +220,7 @@ const deprovisionSql = (withMemberships: boolean) => `
                    where m.user_id = u.id and m.source = 'MANUAL' returning m.group_id),
   dormant as (update identity.group_membership m set state = 'DORMANT' from u
                where m.user_id = u.id and m.source = 'SCIM'),`
-      : `left_groups as (select m.group_id from identity.group_membership m, u
-                   where m.user_id = u.id and m.source = 'MANUAL'),`
+      : ""
   }
   released as (insert into identity.seat_release (tenant_id, user_id, seat_id)
                select u.tenant_id, u.id, p.released_seat_id from u, p where p.released_seat_id is not null
@@ -333,14 +333,17 @@ const deleteSql = (deprovisions: boolean) => `
   u as (delete from identity.app_user x using p
          where x.id = p.user_id and x.tenant_id = p.tenant_id and x.version = p.version
          returning x.id, x.tenant_id),
+  left_groups as (select m.group_id from identity.group_membership m, u where m.user_id = u.id),
   ${deprovisions ? deprovisionSql(false) : ""}
-  ${eventsSql(deprovisions)}
+  ${eventsSql(true)}
   select id from u`;
 
 /**
  * ONE statement for R5: the row goes (its memberships and invitations with it, by cascade),
  * with the deprovisioning's outbox row and brake count when it was provisioned, the audit
- * events and the change events (MEMBERSHIP_CHANGED for the groups that lose a manual member).
+ * events and the change events: MEMBERSHIP_CHANGED, and a new membership version (group
+ * ETags, R25), for every group the user leaves — SCIM, manual and dormant memberships alike
+ * (the statement still sees the rows the cascade removes at its end).
  */
 export async function deleteUserRow(em: EntityManager, write: UserDelete): Promise<void> {
   const rows = await boundRows<{ id: string }>(

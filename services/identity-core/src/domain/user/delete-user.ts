@@ -43,10 +43,11 @@ export class DeleteUser {
       if (provisioned) {
         if (brakeLocked) await decideBrake(em, call, tenantId, [user.id], [user.id], "DELETE");
         audits.push(deprovisioned(scim ? "INACTIVE" : "ADMIN"));
-        changes.push("USER_DEPROVISIONED", "MEMBERSHIP_CHANGED");
+        changes.push("USER_DEPROVISIONED");
       }
       audits.push({ action: "user.deleted", before: auditView(user) });
-      changes.push("USER_DELETED");
+      // Every group the user is in (dormant memberships too) loses a member (R22b, R25).
+      changes.push("MEMBERSHIP_CHANGED", "USER_DELETED");
       await deleteUserRow(em, {
         user,
         deprovisioning: provisioned
