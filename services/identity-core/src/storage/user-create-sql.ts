@@ -1,31 +1,10 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { boundRows } from "./bound-sql.js";
 import type { User } from "./entities.js";
-import { type UserRow, userFromRow } from "./user-row.js";
+import { type UserFields, type UserRow, userColumnValues, userFromRow } from "./user-row.js";
 
 /** The new user's stored fields, as the domain decided them. */
-export type NewUserRow = Pick<
-  User,
-  | "id"
-  | "tenantId"
-  | "userName"
-  | "displayName"
-  | "externalId"
-  | "title"
-  | "active"
-  | "nameFormatted"
-  | "nameGivenName"
-  | "nameFamilyName"
-  | "emails"
-  | "phoneNumbers"
-  | "managedBy"
-  | "state"
-  | "locale"
-  | "role"
-  | "customAttributes"
-  | "seatId"
-  | "deprovisionReason"
->;
+export type NewUserRow = UserFields & Pick<User, "id" | "tenantId" | "seatId" | "deprovisionReason">;
 
 export interface CreateUserWrite {
   user: NewUserRow;
@@ -84,23 +63,7 @@ export async function insertUser(orm: MikroORM, write: CreateUserWrite): Promise
   const rows = await boundRows<UserRow & { tenant_paused: boolean }>(orm, createUserSql, [
     user.tenantId,
     user.id,
-    user.userName,
-    user.displayName,
-    user.externalId,
-    user.title,
-    user.active,
-    user.nameFormatted,
-    user.nameGivenName,
-    user.nameFamilyName,
-    JSON.stringify(user.emails),
-    JSON.stringify(user.phoneNumbers),
-    user.managedBy,
-    user.state,
-    user.locale,
-    user.role,
-    JSON.stringify(user.customAttributes),
-    user.seatId,
-    user.deprovisionReason,
+    ...userColumnValues(user),
     user.deprovisionReason,
     write.idpCreated,
     write.refuseWhenPaused,

@@ -58,3 +58,50 @@ export function userFromRow(row: UserRow): User {
     idpCreatedAt: toDateOrNull(row.idp_created_at),
   } as User;
 }
+
+/** The fields of a user an IdP or an administrator sets: what audits record and writes store. */
+export type UserFields = Pick<
+  User,
+  | "userName"
+  | "displayName"
+  | "externalId"
+  | "title"
+  | "active"
+  | "nameFormatted"
+  | "nameGivenName"
+  | "nameFamilyName"
+  | "emails"
+  | "phoneNumbers"
+  | "managedBy"
+  | "state"
+  | "locale"
+  | "role"
+  | "customAttributes"
+>;
+
+/**
+ * The bound values of a stored user's columns, in this order: user_name, display_name,
+ * external_id, title, active, name_formatted, name_given_name, name_family_name, emails,
+ * phone_numbers, managed_by, state, locale, role, custom_attributes, seat_id, deprovision_reason.
+ */
+export function userColumnValues(user: UserFields & Pick<User, "seatId" | "deprovisionReason">): unknown[] {
+  return [
+    user.userName,
+    user.displayName,
+    user.externalId,
+    user.title,
+    user.active,
+    user.nameFormatted,
+    user.nameGivenName,
+    user.nameFamilyName,
+    JSON.stringify(user.emails),
+    JSON.stringify(user.phoneNumbers),
+    user.managedBy,
+    user.state,
+    user.locale,
+    user.role,
+    JSON.stringify(user.customAttributes),
+    user.seatId,
+    user.deprovisionReason,
+  ];
+}

@@ -4,7 +4,7 @@ import { brakeLockKey, establishedSql } from "./brake-sql.js";
 import type { User } from "./entities.js";
 import { membershipVersionShards } from "./membership-version.js";
 import { pgArray } from "./sql/pg-array.js";
-import { type UserRow, userFromRow } from "./user-row.js";
+import { type UserRow, userColumnValues, userFromRow } from "./user-row.js";
 
 /**
  * Bound SQL of the user write paths (UpdateUser, DeleteUser; issue 10): one statement locks
@@ -185,23 +185,7 @@ function paramsOf(write: UserWrite): unknown[] {
     lifecycle?.kind === "deprovision" ? lifecycle.releasedSeatId : null,
     lifecycle?.kind === "deprovision" ? lifecycle.countedByBrake : false,
     lifecycle?.kind === "reprovision" ? lifecycle.defaultAccountId : null,
-    user.userName,
-    user.displayName,
-    user.externalId,
-    user.title,
-    user.active,
-    user.nameFormatted,
-    user.nameGivenName,
-    user.nameFamilyName,
-    JSON.stringify(user.emails),
-    JSON.stringify(user.phoneNumbers),
-    user.managedBy,
-    user.state,
-    user.locale,
-    user.role,
-    JSON.stringify(user.customAttributes),
-    user.seatId,
-    user.deprovisionReason,
+    ...userColumnValues(user),
   ];
 }
 

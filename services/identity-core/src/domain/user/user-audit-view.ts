@@ -1,24 +1,8 @@
 import type { User } from "../../storage/entities.js";
+import type { UserFields } from "../../storage/user-row.js";
 
 /** What an audit event records of a user. */
-export type AuditedUser = Pick<
-  User,
-  | "userName"
-  | "displayName"
-  | "externalId"
-  | "title"
-  | "active"
-  | "nameFormatted"
-  | "nameGivenName"
-  | "nameFamilyName"
-  | "emails"
-  | "phoneNumbers"
-  | "managedBy"
-  | "state"
-  | "locale"
-  | "role"
-  | "customAttributes"
->;
+export type AuditedUser = UserFields;
 
 /** The fields of a user an audit event records before and after a change (R22). */
 export function auditView(user: AuditedUser): Record<string, unknown> {
