@@ -1,6 +1,6 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { UserService } from "@cosafe/proto/identity";
-import { callContextOf } from "@cosafe/rpc";
+import { type CallContext, callContextOf } from "@cosafe/rpc";
 import { cursorRequest, encodeCursor } from "../domain/cursor.js";
 import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
@@ -27,12 +27,7 @@ export interface UserServiceDeps {
 
 export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserService> {
   /** The users' groups when the caller asked for them (`include_groups`): SCIM reads need no second call. */
-  const groupsOf = async (
-    asked: boolean,
-    call: ReturnType<typeof callContextOf>,
-    tenantId: string,
-    userIds: string[],
-  ) => {
+  const groupsOf = async (asked: boolean, call: CallContext, tenantId: string, userIds: string[]) => {
     if (!asked || userIds.length === 0) return { groups: [], groupsNextPageToken: "" };
     const page = await userGroupsPage(deps.groupQueries, call, tenantId, userIds);
     return { groups: page.groups, groupsNextPageToken: page.nextPageToken };

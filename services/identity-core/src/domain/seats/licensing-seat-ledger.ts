@@ -72,6 +72,11 @@ const unavailable = () =>
  */
 export class LicensingSeatLedger implements SeatAuthority {
   private readonly headers = actorHeaders(systemActor("identity-core"));
+  /** Allocations of one tenant in flight together leave as one call (docs/adr/0021). */
+  private readonly groupCommit = new GroupCommit<Allocation, string>(
+    (tenantId, batch) => this.allocateBatch(tenantId, batch),
+    maxBatch,
+  );
   readonly allocateBudgetMs: number;
   private readonly releaseTimeoutMs: number;
   private readonly backoffMs: number;
@@ -109,11 +114,6 @@ export class LicensingSeatLedger implements SeatAuthority {
   async allocate(tenantId: string, userId: string, notAfter: Date): Promise<string> {
     return this.groupCommit.submit(tenantId, { userId, notAfter });
   }
-
-  private readonly groupCommit = new GroupCommit<Allocation, string>(
-    (tenantId, batch) => this.allocateBatch(tenantId, batch),
-    maxBatch,
-  );
 
   /**
    * One AllocateSeats call for the batch. It is all or nothing, so when it does not answer
