@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { createClient } from "@connectrpc/connect";
 import { bootstrapDemoTenant, repoRoot, startStack } from "@cosafe/dev-stack";
 import { databaseUrl } from "@cosafe/embedded-db";
@@ -57,6 +57,7 @@ const info = {
   pids: Object.fromEntries(stack.services.map((s) => [s.name, s.pid])),
 };
 const infoFile = resolve(env.BENCH_INFO ?? resolve(repoRoot, ".data", "bench-info.json"));
+mkdirSync(dirname(infoFile), { recursive: true });
 writeFileSync(infoFile, `${JSON.stringify(info, null, 2)}\n`);
 console.log(`[bench:serve] ${stack.scimBaseUrl} up; token, pids and database in ${infoFile}`);
 

@@ -1,3 +1,4 @@
+export { boundQuery, maxPreparedStatements, preparedStatementName } from "./bound-query.js";
 export { type DatabaseProbe, type DatabaseProbeOptions, startDatabaseProbe } from "./database-probe.js";
 export { isDatabaseUnavailable } from "./database-unavailable.js";
 export { isUuid } from "./is-uuid.js";

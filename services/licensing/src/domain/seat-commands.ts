@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
-import { isUuid } from "@cosafe/storage";
+import { boundQuery, isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { licenseErrors } from "./license-errors.js";
 import { nextPageToken, type PageRequest, pageRequest } from "./page.js";
@@ -107,8 +107,7 @@ export class SeatCommands {
    * megabytes a large tenant's reconciliation carries, and no re-quoting on the hot path.
    */
   private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const result = (await this.orm.em.getKnex().raw(sql, params as never[])) as { rows: T[] };
-    return result.rows;
+    return boundQuery<T>(this.orm.em.getKnex(), sql, params);
   }
 
   /** Converts raw rows (timestamps arrive as PostgreSQL text) without an entity manager. */
