@@ -1,8 +1,10 @@
+import type { OutgoingHttpHeaders } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { currentRequestId } from "@cosafe/logging";
 import { headers } from "./call-metadata.js";
 import { processInterceptors } from "./process-interceptors.js";
+import { createUnaryHttp2Transport } from "./unary-http2-transport.js";
 
 export interface ServiceCredential {
   service: string;
@@ -19,6 +21,8 @@ export interface ClientTransportOptions {
   protocol?: "connect" | "grpc";
   /** Per-call deadline; defaults to 10 s. */
   timeoutMs?: number;
+  /** false: unary calls through connect-node too (the lean client's tests compare the two). */
+  lean?: boolean;
 }
 
 /** Adds the service credential and the current request id to every outgoing call. */
@@ -32,7 +36,11 @@ function credentialInterceptor(credential: ServiceCredential): Interceptor {
   };
 }
 
-/** A transport for calling another Cosafe service as `credential.service`. */
+/**
+ * A transport for calling another Cosafe service as `credential.service`. Unary calls over the
+ * Connect protocol take the lean client (ADR 0022) unless process-wide interceptors (tracing)
+ * are on; those, server streams and `protocol: "grpc"` go through connect-node.
+ */
 export function createServiceTransport(options: ClientTransportOptions): Transport {
   const common = {
     baseUrl: options.baseUrl,
@@ -40,7 +48,21 @@ export function createServiceTransport(options: ClientTransportOptions): Transpo
     interceptors: [...processInterceptors.client, credentialInterceptor(options.credential)],
     defaultTimeoutMs: options.timeoutMs ?? 10_000,
   };
-  return options.protocol === "grpc"
-    ? createGrpcTransport(common)
-    : createConnectTransport({ ...common, useBinaryFormat: true });
+  if (options.protocol === "grpc") return createGrpcTransport(common);
+  const connect = createConnectTransport({ ...common, useBinaryFormat: true });
+  if (processInterceptors.client.length > 0 || options.lean === false) return connect;
+  const { credential } = options;
+  return createUnaryHttp2Transport({
+    baseUrl: options.baseUrl,
+    defaultTimeoutMs: common.defaultTimeoutMs,
+    streams: connect,
+    callHeaders: (into: OutgoingHttpHeaders) => {
+      into[headers.authorization] = `Bearer ${credential.secret}`;
+      into[headers.service] = credential.service;
+      if (into[headers.requestId] === undefined) {
+        const requestId = currentRequestId();
+        if (requestId) into[headers.requestId] = requestId;
+      }
+    },
+  });
 }

@@ -20,7 +20,7 @@ export {
   errorWithReason,
   reasonOf,
 } from "./error-info.js";
-export { HealthState, ServingStatus } from "./health-service.js";
+export { Health, HealthState, ServingStatus } from "./health-service.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
 export { processInterceptors } from "./process-interceptors.js";
 export { type RpcServer, type RpcServerOptions, startRpcServer } from "./rpc-server.js";

@@ -1,4 +1,3 @@
-import type { User } from "../../storage/entities.js";
 import type { UserFields } from "../../storage/user-row.js";
 
 /** What an audit event records of a user. */
