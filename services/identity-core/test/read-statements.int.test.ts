@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
 import { FilterOperator, GroupField, ManagedBy, ScimTokenService, UserField } from "@cosafe/proto/identity";
@@ -274,6 +275,40 @@ describe("statements per read (issue 11)", () => {
       expect(first.nextCursor).not.toBe("");
     });
     expect(cursor).toHaveLength(1);
+  });
+
+  it("R25: GetGroup with include_members answers the group and the members SCIM sees in two statements, as GetGroup and ListGroupMembers would", async () => {
+    const members = [await t.scimUser(), await t.scimUser(), await t.scimUser()].sort();
+    const group = await t.scimGroup(members);
+    const dormant = members[1] as string;
+    await h.users.updateUser(
+      { tenantId: t.tenantId, user: { id: dormant, active: false }, updateMask: { paths: ["active"] } },
+      t.scim,
+    );
+    let got: Awaited<ReturnType<typeof h.groups.getGroup>> | undefined;
+    const statements = await statementsOf(h, async () => {
+      got = await h.groups.getGroup(
+        { tenantId: t.tenantId, groupId: group.id, includeMembers: true },
+        t.scim,
+      );
+    });
+    expect(statements).toHaveLength(2);
+    const alone = await h.groups.getGroup({ tenantId: t.tenantId, groupId: group.id }, t.scim);
+    const listed = await h.groups.listGroupMembers(
+      { tenantId: t.tenantId, groupId: group.id, pageSize: 10_000 },
+      t.scim,
+    );
+    expect(got?.group).toEqual(alone.group);
+    expect(alone.members).toEqual([]);
+    // R4: the deactivated user's membership is dormant and SCIM still sees it.
+    expect(got?.members.map((m) => m.userId)).toEqual(members);
+    expect(got?.members).toEqual(listed.members);
+    expect(got?.nextMemberPageToken).toBe("");
+
+    const gone = await rejection(
+      h.groups.getGroup({ tenantId: t.tenantId, groupId: randomUUID(), includeMembers: true }, t.scim),
+    );
+    expect(gone.code).toBe(Code.NotFound);
   });
 
   it("R25: a page of a group's members is one statement; a page of several groups' members, or of several users' groups, is one", async () => {

@@ -16,6 +16,7 @@ const tenantId = "0b6f3c1e-2d4a-4b5c-8e9f-0a1b2c3d4e5f";
 const tokenId = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
 const secret = "cosafe_scim_endpoint-test-secret";
 const userId = "11111111-2222-4333-8444-555555555555";
+const secondUserId = "11111111-2222-4333-8444-666666666666";
 const groupId = "99999999-8888-4777-8666-555555555555";
 
 let now = 1_000_000;
@@ -69,10 +70,16 @@ const transport = createRouterTransport(({ service }) => {
       if (req.replaceMembers) calls.replaceMembers.push(req.replaceMembers.userIds);
       return { group: { id: groupId, tenantId, displayName: req.displayName || "G", etag: "2" } };
     },
-    getGroup: () => ({ group: { id: groupId, tenantId, displayName: "G", etag: "3" } }),
-    listGroupMembers: () => {
-      calls.memberCalls.push("listGroupMembers");
-      return { members: [], totalSize: 0 };
+    getGroup: (req) => {
+      calls.memberCalls.push(`getGroup:${req.includeMembers ? "with-members" : "alone"}`);
+      const group = { id: groupId, tenantId, displayName: "G", etag: "3" };
+      if (!req.includeMembers) return { group };
+      return { group, members: [{ userId, display: "U" }], nextMemberPageToken: "page-2" };
+    },
+    listGroupMembers: (req) => {
+      calls.memberCalls.push(`listGroupMembers:${req.pageToken}`);
+      const members = req.pageToken === "page-2" ? [{ userId: secondUserId, display: "V" }] : [];
+      return { members, totalSize: 2 };
     },
     listGroups: () => ({
       groups: ["a", "b", "c"].map((n) => ({
@@ -202,6 +209,23 @@ describe("facade endpoints (fake identity-core)", () => {
     calls.memberCalls = [];
     expect((await call("/Groups?excludedAttributes=members")).status).toBe(200);
     expect(calls.memberCalls).toEqual([]);
+  });
+
+  it("R25 issue 11: GET /Groups/{id} brings its members in the getGroup call, pages on only past its first page, and reads none when excluded", async () => {
+    calls.memberCalls = [];
+    const res = await call(`/Groups/${groupId}`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { members: { value: string; display: string }[] };
+    expect(body.members.map((m) => [m.value, m.display])).toEqual([
+      [userId, "U"],
+      [secondUserId, "V"],
+    ]);
+    expect(calls.memberCalls).toEqual(["getGroup:with-members", "listGroupMembers:page-2"]);
+    calls.memberCalls = [];
+    const bare = await call(`/Groups/${groupId}?excludedAttributes=members`);
+    expect(bare.status).toBe(200);
+    expect(((await bare.json()) as { members?: unknown }).members).toBeUndefined();
+    expect(calls.memberCalls).toEqual(["getGroup:alone"]);
   });
 
   it("R23 issue 11: a filtered GET /Users brings User.groups in the same identity-core call, and a create needs no group call", async () => {

@@ -13,6 +13,9 @@ import { decodeKeyset, encodeKeyset } from "./keyset-token.js";
 import { required } from "./required.js";
 import { userGroupsPage } from "./user-groups-page.js";
 
+/** Largest page of members one call answers (ListGroupMembers, GetGroup with include_members). */
+const memberPageMax = 10_000;
+
 const groupMaskPaths: Record<string, GroupField> = {
   display_name: "display_name",
   external_id: "external_id",
@@ -59,8 +62,19 @@ export function groupService(deps: {
       return { group: toGroupMessage(group, etag) };
     },
     async getGroup(req, ctx) {
-      const { group, etag } = await deps.groupQueries.get(callContextOf(ctx), req.tenantId, req.groupId);
-      return { group: toGroupMessage(group, etag) };
+      const call = callContextOf(ctx);
+      const { group, etag } = await deps.groupQueries.get(call, req.tenantId, req.groupId);
+      if (!req.includeMembers) return { group: toGroupMessage(group, etag) };
+      const page = { offset: 0, limit: memberPageMax };
+      const { members, total } = await deps.groupQueries.members(call, req.tenantId, group.id, {
+        page,
+        includeDormant: false,
+      });
+      return {
+        group: toGroupMessage(group, etag),
+        members: members.map(toGroupMemberMessage),
+        nextMemberPageToken: nextPageToken(page, members.length, total),
+      };
     },
     async listGroups(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
@@ -168,7 +182,7 @@ export function groupService(deps: {
     async listGroupMembers(req, ctx) {
       const page = pageRequest(
         { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },
-        { max: 10_000 },
+        { max: memberPageMax },
       );
       const { members, total } = await deps.groupQueries.members(
         callContextOf(ctx),

@@ -68,9 +68,19 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
     patchAnswersNoContent: true,
     noteOf: (resource) => ({ externalId: resource.group.externalId || undefined }),
 
+    /** One call: the group and, when the response shows them, its first page of members. */
     async get(call, groupId) {
-      const { group } = await core.groups.getGroup({ tenantId: call.tenantId, groupId }, call.options);
-      return resourceOf(present(group, "group"));
+      const includeMembers = wantsMembers(call);
+      const out = await core.groups.getGroup(
+        { tenantId: call.tenantId, groupId, includeMembers },
+        call.options,
+      );
+      const group = present(out.group, "group");
+      if (!includeMembers) return resourceOf(group);
+      const rest = out.nextMemberPageToken
+        ? await loadMembers(core, call.tenantId, group.id, call.options, out.nextMemberPageToken)
+        : [];
+      return resourceOf(group, [...out.members, ...rest]);
     },
 
     async list(call, params) {
