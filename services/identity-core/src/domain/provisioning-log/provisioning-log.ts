@@ -3,6 +3,7 @@ import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { joinSql, type SqlFragment, sql } from "../../storage/query/sql-fragment.js";
+import { insertProvisioningEntries, provisioningEntryColumns } from "../../storage/provisioning-entry-sql.js";
 import { pgArray } from "../../storage/sql/pg-array.js";
 import { requireRole, requireTenantAccess } from "../access.js";
 import { invalidArgument } from "../domain-error.js";
@@ -37,9 +38,6 @@ export interface ProvisioningLogPage {
 
 const defaultPageSize = 100;
 const maxPageSize = 1000;
-
-const columns = `id, tenant_id, token_id, request_id, time, method, path, resource_type, resource_id,
-  user_name, external_id, outcome, status, scim_type, detail, ignored_attributes, duration_us`;
 
 interface EntryRow {
   id: string;
@@ -99,27 +97,14 @@ export class ProvisioningLog {
   }
 
   /**
-   * Stores a batch in one statement; entries whose id is already stored are skipped, so a
-   * retried batch stores nothing twice. Returns how many were new. For identity-core's own
-   * writers too (no actor check).
+   * Stores a batch in one statement (storage/provisioning-entry-sql.ts); entries already
+   * stored are skipped. Returns how many were new. For identity-core's own writers too (no
+   * actor check).
    */
   async append(entries: readonly ProvisioningEntryInput[]): Promise<number> {
     const rows = validateEntries(entries);
     if (rows.length === 0) return 0;
-    const [result] = (await this.orm.em.fork().execute(
-      `with inserted as (
-         insert into identity.provisioning_entry (${columns})
-         select ${columns} from jsonb_to_recordset(?::jsonb) as r(
-           id uuid, tenant_id uuid, token_id uuid, request_id text, time timestamptz, method text,
-           path text, resource_type text, resource_id text, user_name text, external_id text,
-           outcome text, status smallint, scim_type text, detail text, ignored_attributes text[],
-           duration_us bigint)
-         on conflict (id) do nothing
-         returning 1)
-       select count(*)::int as recorded from inserted`,
-      [JSON.stringify(rows)],
-    )) as [{ recorded: number }];
-    return result.recorded;
+    return insertProvisioningEntries(this.orm, rows);
   }
 
   /**
@@ -157,7 +142,7 @@ export class ProvisioningLog {
     }
     const where = joinSql(conditions, " and ");
     const rows = (await this.orm.em.fork().execute(
-      `select ${columns}, (extract(epoch from time) * 1000000)::bigint::text as time_us
+      `select ${provisioningEntryColumns}, (extract(epoch from time) * 1000000)::bigint::text as time_us
          from identity.provisioning_entry
         where ${where.sql}
         order by time desc, id desc
