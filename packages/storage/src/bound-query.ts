@@ -8,28 +8,73 @@ import type { Knex } from "@mikro-orm/postgresql";
  */
 export const maxPreparedStatements = 256;
 
-const names = new Map<string, string>();
+interface Statement {
+  /** The text with `$1…$n` placeholders, as PostgreSQL takes it. */
+  text: string;
+  /** Its prepared-statement name; undefined past the cap. */
+  name: string | undefined;
+}
+
+const statements = new Map<string, Statement>();
+
+/** knex's `?` placeholders as PostgreSQL's `$n`; `\?` stays a literal question mark. */
+function positional(sql: string): string {
+  let n = 0;
+  return sql.replace(/\\\?|\?\??/g, (match) => {
+    if (match === "\\?") return "?";
+    if (match === "??") throw new Error("bound statements take values only, not ?? identifiers");
+    n++;
+    return `$${n}`;
+  });
+}
+
+function statementOf(sql: string): Statement {
+  const known = statements.get(sql);
+  if (known) return known;
+  const statement = { text: positional(sql), name: undefined as string | undefined };
+  if (statements.size < maxPreparedStatements) {
+    statement.name = `cosafe_${statements.size + 1}`;
+    statements.set(sql, statement);
+  }
+  return statement;
+}
 
 /** The prepared-statement name for this text, or undefined once the cap is reached. */
 export function preparedStatementName(sql: string): string | undefined {
-  let name = names.get(sql);
-  if (name === undefined && names.size < maxPreparedStatements) {
-    name = `cosafe_${names.size + 1}`;
-    names.set(sql, name);
-  }
-  return name;
+  return statementOf(sql).name;
+}
+
+/** The pg connection and the pool (or transaction) it comes from, as knex's client hands them out. */
+interface PgConnection {
+  query(config: { text: string; name?: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+interface ConnectionSource {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<unknown>;
 }
 
 /**
  * Runs SQL (knex `?` placeholders) with its values bound, as a named prepared statement: each
  * pooled connection parses and plans a text once and then only binds and executes it. Unnamed,
  * PostgreSQL parses and plans every call again, which cost more of its CPU than executing our
- * short statements did (docs/performance.md). `knex` is the pool or a transaction.
+ * short statements did (docs/performance.md). `knex` is the pool or a transaction; the
+ * statement goes straight to its pg connection (a transaction's client hands out the
+ * transaction's own), without knex's query compiler. An undefined value is refused as knex
+ * refuses it.
  */
 export async function boundQuery<T>(knex: Knex, sql: string, params: readonly unknown[]): Promise<T[]> {
-  const query = knex.raw(sql, params as never[]);
-  const name = preparedStatementName(sql);
-  if (name !== undefined) query.options({ name });
-  const result = (await query) as { rows: T[] };
-  return result.rows;
+  if (params.includes(undefined)) throw new Error("undefined value bound to a statement");
+  const { text, name } = statementOf(sql);
+  const source = (knex as unknown as { client: ConnectionSource }).client;
+  const connection = await source.acquireConnection();
+  try {
+    const config =
+      name === undefined
+        ? { text, values: params as unknown[] }
+        : { text, name, values: params as unknown[] };
+    const result = await connection.query(config);
+    return result.rows as T[];
+  } finally {
+    await source.releaseConnection(connection);
+  }
 }
