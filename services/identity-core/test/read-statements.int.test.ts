@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
-import { FilterOperator, GroupField, ManagedBy, ScimTokenService, UserField } from "@cosafe/proto/identity";
+import {
+  FilterOperator,
+  GroupField,
+  ManagedBy,
+  MembershipState,
+  ScimTokenService,
+  UserField,
+} from "@cosafe/proto/identity";
 import { createServiceTransport } from "@cosafe/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, supportActor, systemCaller, testCredential } from "./support/core-harness.js";
@@ -298,12 +305,30 @@ describe("statements per read (issue 11)", () => {
       { tenantId: t.tenantId, groupId: group.id, pageSize: 10_000 },
       t.scim,
     );
+    const inColumns = await h.groups.listGroupMembers(
+      { tenantId: t.tenantId, groupId: group.id, pageSize: 10_000, asColumns: true },
+      t.scim,
+    );
     expect(got?.group).toEqual(alone.group);
-    expect(alone.members).toEqual([]);
-    // R4: the deactivated user's membership is dormant and SCIM still sees it.
-    expect(got?.members.map((m) => m.userId)).toEqual(members);
-    expect(got?.members).toEqual(listed.members);
+    expect(alone.members).toBeUndefined();
+    // The columns carry exactly what the member messages carry; R4: the deactivated user's
+    // membership is dormant and SCIM still sees it.
+    const asMessages = {
+      userIds: listed.members.map((m) => m.userId),
+      displays: listed.members.map((m) => m.display),
+      sources: listed.members.map((m) => m.source),
+      states: listed.members.map((m) => m.state),
+    };
+    expect(asMessages.userIds).toEqual(members);
+    expect(asMessages.states).toEqual([
+      MembershipState.ACTIVE,
+      MembershipState.DORMANT,
+      MembershipState.ACTIVE,
+    ]);
+    expect(got?.members).toMatchObject(asMessages);
     expect(got?.nextMemberPageToken).toBe("");
+    expect(inColumns.memberColumns).toMatchObject(asMessages);
+    expect([inColumns.members, inColumns.totalSize]).toEqual([[], 3]);
 
     const gone = await rejection(
       h.groups.getGroup({ tenantId: t.tenantId, groupId: randomUUID(), includeMembers: true }, t.scim),

@@ -74,12 +74,15 @@ const transport = createRouterTransport(({ service }) => {
       calls.memberCalls.push(`getGroup:${req.includeMembers ? "with-members" : "alone"}`);
       const group = { id: groupId, tenantId, displayName: "G", etag: "3" };
       if (!req.includeMembers) return { group };
-      return { group, members: [{ userId, display: "U" }], nextMemberPageToken: "page-2" };
+      return { group, members: { userIds: [userId], displays: ["U"] }, nextMemberPageToken: "page-2" };
     },
     listGroupMembers: (req) => {
-      calls.memberCalls.push(`listGroupMembers:${req.pageToken}`);
-      const members = req.pageToken === "page-2" ? [{ userId: secondUserId, display: "V" }] : [];
-      return { members, totalSize: 2 };
+      calls.memberCalls.push(`listGroupMembers:${req.pageToken}:${req.asColumns ? "columns" : "messages"}`);
+      const next = req.pageToken === "page-2";
+      return {
+        memberColumns: { userIds: next ? [secondUserId] : [], displays: next ? ["V"] : [] },
+        totalSize: 2,
+      };
     },
     listGroups: () => ({
       groups: ["a", "b", "c"].map((n) => ({
@@ -220,7 +223,7 @@ describe("facade endpoints (fake identity-core)", () => {
       [userId, "U"],
       [secondUserId, "V"],
     ]);
-    expect(calls.memberCalls).toEqual(["getGroup:with-members", "listGroupMembers:page-2"]);
+    expect(calls.memberCalls).toEqual(["getGroup:with-members", "listGroupMembers:page-2:columns"]);
     calls.memberCalls = [];
     const bare = await call(`/Groups/${groupId}?excludedAttributes=members`);
     expect(bare.status).toBe(200);

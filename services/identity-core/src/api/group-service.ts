@@ -8,7 +8,7 @@ import type { GroupField } from "../domain/group/group-input.js";
 import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
-import { toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
+import { toGroupMemberColumns, toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
 import { decodeKeyset, encodeKeyset } from "./keyset-token.js";
 import { required } from "./required.js";
 import { userGroupsPage } from "./user-groups-page.js";
@@ -72,7 +72,7 @@ export function groupService(deps: {
       });
       return {
         group: toGroupMessage(group, etag),
-        members: members.map(toGroupMemberMessage),
+        members: toGroupMemberColumns(members),
         nextMemberPageToken: nextPageToken(page, members.length, total),
       };
     },
@@ -193,11 +193,10 @@ export function groupService(deps: {
           includeDormant: req.includeDormant,
         },
       );
-      return {
-        members: members.map(toGroupMemberMessage),
-        totalSize: total,
-        nextPageToken: nextPageToken(page, members.length, total),
-      };
+      const next = nextPageToken(page, members.length, total);
+      if (req.asColumns)
+        return { memberColumns: toGroupMemberColumns(members), totalSize: total, nextPageToken: next };
+      return { members: members.map(toGroupMemberMessage), totalSize: total, nextPageToken: next };
     },
     async listMembersOfGroups(req, ctx) {
       const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;

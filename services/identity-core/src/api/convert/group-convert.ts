@@ -1,5 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import {
+  type GroupMemberColumns,
+  GroupMemberColumnsSchema,
   GroupMemberSchema,
   type Group as GroupMessage,
   GroupSchema as GroupMessageSchema,
@@ -31,4 +33,21 @@ export function toGroupMemberMessage(member: MemberView) {
     source: member.source === "SCIM" ? MembershipSource.SCIM : MembershipSource.MANUAL,
     state: member.state === "ACTIVE" ? MembershipState.ACTIVE : MembershipState.DORMANT,
   });
+}
+
+/** A page of members as parallel columns (GroupMemberColumns): no message per member. */
+export function toGroupMemberColumns(members: readonly MemberView[]): GroupMemberColumns {
+  const n = members.length;
+  const userIds = new Array<string>(n);
+  const displays = new Array<string>(n);
+  const sources = new Array<MembershipSource>(n);
+  const states = new Array<MembershipState>(n);
+  for (let i = 0; i < n; i++) {
+    const member = members[i] as MemberView;
+    userIds[i] = member.userId;
+    displays[i] = member.display;
+    sources[i] = member.source === "SCIM" ? MembershipSource.SCIM : MembershipSource.MANUAL;
+    states[i] = member.state === "ACTIVE" ? MembershipState.ACTIVE : MembershipState.DORMANT;
+  }
+  return create(GroupMemberColumnsSchema, { userIds, displays, sources, states });
 }

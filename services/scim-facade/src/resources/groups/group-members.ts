@@ -1,12 +1,30 @@
-import type { GroupMember } from "@cosafe/proto/identity";
+import type { GroupMemberColumns } from "@cosafe/proto/identity";
 import type { CoreClients } from "../../clients.js";
+
+/** What a SCIM group response shows of a member (a GroupMember satisfies it). */
+export interface MemberRef {
+  userId: string;
+  display: string;
+}
+
+/** A page of members carried as columns (GroupMemberColumns), as plain member refs. */
+export function membersFromColumns(
+  columns: GroupMemberColumns | undefined,
+  into: MemberRef[] = [],
+): MemberRef[] {
+  if (!columns) return into;
+  const { userIds, displays } = columns;
+  for (let i = 0; i < userIds.length; i++)
+    into.push({ userId: userIds[i] as string, display: displays[i] ?? "" });
+  return into;
+}
 
 const pageSize = 10_000;
 type Options = { headers: Record<string, string> };
 
 /**
- * Every member of a group from the given page on, read through the paged member RPC: the
- * rest of a member list whose first page a write returned.
+ * Every member of a group from the given page on, read through the paged member RPC in
+ * columns: the rest of a member list whose first page a read or a write returned.
  */
 export async function loadMembers(
   core: CoreClients,
@@ -14,15 +32,18 @@ export async function loadMembers(
   groupId: string,
   options: Options,
   fromPageToken = "",
-): Promise<GroupMember[]> {
-  const members: GroupMember[] = [];
+  into: MemberRef[] = [],
+): Promise<MemberRef[]> {
   let pageToken = fromPageToken;
   do {
-    const page = await core.groups.listGroupMembers({ tenantId, groupId, pageSize, pageToken }, options);
-    members.push(...page.members);
+    const page = await core.groups.listGroupMembers(
+      { tenantId, groupId, pageSize, pageToken, asColumns: true },
+      options,
+    );
+    membersFromColumns(page.memberColumns, into);
     pageToken = page.nextPageToken;
   } while (pageToken);
-  return members;
+  return into;
 }
 
 /**
@@ -35,8 +56,8 @@ export async function loadMembersOfGroups(
   tenantId: string,
   groupIds: readonly string[],
   options: Options,
-): Promise<Map<string, GroupMember[]>> {
-  const byGroup = new Map<string, GroupMember[]>(groupIds.map((id) => [id, []]));
+): Promise<Map<string, MemberRef[]>> {
+  const byGroup = new Map<string, MemberRef[]>(groupIds.map((id) => [id, []]));
   if (groupIds.length === 0) return byGroup;
   let pageToken = "";
   do {

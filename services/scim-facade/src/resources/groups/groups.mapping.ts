@@ -1,7 +1,8 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { Group, GroupMember } from "@cosafe/proto/identity";
+import type { Group } from "@cosafe/proto/identity";
 import { GROUP_SCHEMA } from "@cosafe/scim";
 import { weakEtag } from "../etag.js";
+import type { MemberRef } from "./group-members.js";
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +29,7 @@ export function putMemberIdsOf(body: unknown, resource: Json): string[] | undefi
 }
 
 /** The identity-core group (and, when asked for, its members) → the SCIM Group resource. */
-export function toScimGroup(group: Group, members: GroupMember[] | undefined, baseUrl: string): Json {
+export function toScimGroup(group: Group, members: readonly MemberRef[] | undefined, baseUrl: string): Json {
   return {
     schemas: [GROUP_SCHEMA],
     id: group.id,

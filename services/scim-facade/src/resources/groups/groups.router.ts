@@ -1,5 +1,5 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Group, GroupMember, ModifyGroupRequestSchema } from "@cosafe/proto/identity";
+import type { Group, ModifyGroupRequestSchema } from "@cosafe/proto/identity";
 import { GROUP_RESOURCE_TYPE, isAttributeRequested, planGroupPatch } from "@cosafe/scim";
 import type Router from "@koa/router";
 import type { CoreClients } from "../../clients.js";
@@ -12,14 +12,14 @@ import {
 } from "../resource-adapter.js";
 import { present } from "../respond.js";
 import { checkStoredTexts } from "../text-limits.js";
-import { loadMembers, loadMembersOfGroups } from "./group-members.js";
+import { loadMembers, loadMembersOfGroups, type MemberRef, membersFromColumns } from "./group-members.js";
 import { memberIdsOf, putMemberIdsOf, toScimGroup } from "./groups.mapping.js";
 import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
 
 /** A group as the adapter handles it: members only when a write already returned them. */
 export interface GroupResource extends Versioned {
   group: Group;
-  members?: GroupMember[] | undefined;
+  members?: MemberRef[] | undefined;
 }
 
 /** What a PUT or PATCH changes, in ModifyGroup's terms. */
@@ -28,7 +28,7 @@ type GroupChange = Pick<
   "displayName" | "externalId" | "addUserIds" | "removeUserIds" | "replaceMembers"
 >;
 
-const resourceOf = (group: Group, members?: GroupMember[]): GroupResource => ({
+const resourceOf = (group: Group, members?: MemberRef[]): GroupResource => ({
   id: group.id,
   etag: group.etag,
   group,
@@ -77,10 +77,10 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
       );
       const group = present(out.group, "group");
       if (!includeMembers) return resourceOf(group);
-      const rest = out.nextMemberPageToken
-        ? await loadMembers(core, call.tenantId, group.id, call.options, out.nextMemberPageToken)
-        : [];
-      return resourceOf(group, [...out.members, ...rest]);
+      const members = membersFromColumns(out.members);
+      if (out.nextMemberPageToken)
+        await loadMembers(core, call.tenantId, group.id, call.options, out.nextMemberPageToken, members);
+      return resourceOf(group, members);
     },
 
     async list(call, params) {
