@@ -14,7 +14,7 @@ import {
   startCore,
   startLicensingProcess,
 } from "./seat-support.js";
-import { as, identityTestDatabase, scimActor } from "./support/core-harness.js";
+import { as, identityTestDatabase, scimActor, systemCaller } from "./support/core-harness.js";
 
 /**
  * The seat-release outbox (issue 15, docs/adr/0013-seat-release-outbox.md) against a real
@@ -184,6 +184,38 @@ describe("seat-release outbox", () => {
     expect(await provisioned(tenantId)).toEqual([]);
     const { rows } = await db.query("select state from identity.app_user where id = $1", [userId]);
     expect(rows[0]?.state).toBe("DEPROVISIONED");
+  }, 120_000);
+
+  it("R9: the late release owed for an unanswered re-activation never frees the seat a retry on another replica was handed", async () => {
+    const tenantId = await licensedTenant(core, licensing(), 10);
+    const { user } = await core.users.createUser(
+      { tenantId, user: { userName: "retried@outbox.example" } },
+      scim(tenantId),
+    );
+    const userId = user?.id ?? "";
+    await setActive(tenantId, userId, false);
+    await settled(tenantId);
+    await core.core.seats.stop();
+    try {
+      // The re-activation's allocation gets no answer: a release by user id is owed.
+      licensingProcess.pause();
+      try {
+        const error = await setActive(tenantId, userId, true).catch((e: unknown) => e);
+        expect(reasonOf(error as ConnectError)).toBe("LICENSING_UNAVAILABLE");
+      } finally {
+        licensingProcess.resume();
+      }
+      const [release] = await owed(tenantId);
+      expect(release).toMatchObject({ user_id: userId, seat_id: null });
+      // The IdP's retry reaches another replica, which is handed a seat for the user and has
+      // not committed yet when this replica's owed release goes out.
+      const { seat } = await licensing().allocateSeat({ tenantId, userId }, as(systemCaller));
+      await core.core.seats.drain({ userIds: [userId] });
+      expect(await owed(tenantId)).toEqual([]);
+      expect(await seatsOf(tenantId)).toEqual([{ userId, seatId: seat?.id }]);
+    } finally {
+      core.core.seats.start();
+    }
   }, 120_000);
 
   it("R19: reconciliation releases the seat of a user identity-core knows as deprovisioned at once, whatever the grace period", async () => {

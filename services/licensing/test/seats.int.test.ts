@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Client, Code, ConnectError } from "@connectrpc/connect";
 import { createLogger } from "@cosafe/logging";
 import { ActorType, Role } from "@cosafe/proto/identity";
@@ -217,6 +218,73 @@ describe("ReleaseSeat", () => {
     const state = await ledger(tenantId);
     expect(state.seats).toEqual([{ id: renewed.id, user_id: userId }]);
     expect(state.seatsInUse).toBe(1);
+  });
+
+  it("R9: a late release by user id frees only a seat granted by its deadline, never one a later allocation was handed (again)", async () => {
+    const tenantId = await licensedTenant(2);
+    const seatRow = async (userId: string) => {
+      const { rows } = await db.query<{ id: string; granted_at: Date }>(
+        "select id, granted_at from licensing.seat where tenant_id = $1 and user_id = $2",
+        [tenantId, userId],
+      );
+      return rows[0];
+    };
+    // The unanswered allocation's seat landed; its caller owes a release up to its deadline.
+    const userId = randomUUID();
+    const landed = await allocate(tenantId, userId);
+    const deadline = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // A retry (any replica) is handed the same seat, which is granted anew.
+    const retried = await allocate(tenantId, userId);
+    expect(retried.id).toBe(landed.id);
+    expect((await seatRow(userId))?.granted_at.getTime()).toBeGreaterThan(deadline.getTime());
+    await client.releaseSeat({ tenantId, userId, grantedNotAfter: timestampFromDate(deadline) }, as(system));
+    expect((await seatRow(userId))?.id).toBe(landed.id);
+    expect((await ledger(tenantId)).seatsInUse).toBe(1);
+
+    // Without a retry the owed release frees the stray seat; without a deadline it frees any.
+    const stray = randomUUID();
+    await allocate(tenantId, stray);
+    await client.releaseSeat(
+      { tenantId, userId: stray, grantedNotAfter: timestampFromDate(new Date(Date.now() + 1000)) },
+      as(system),
+    );
+    expect(await seatRow(stray)).toBeUndefined();
+    await client.releaseSeat({ tenantId, userId }, as(system));
+    const state = await ledger(tenantId);
+    expect([state.seats.length, state.seatsInUse]).toEqual([0, 0]);
+  });
+
+  it("R9: an allocation past its deadline is not handed a held seat anew", async () => {
+    const tenantId = await licensedTenant(1);
+    const userId = randomUUID();
+    await allocate(tenantId, userId);
+    const { rows: before } = await db.query<{ granted_at: Date }>(
+      "select granted_at from licensing.seat where tenant_id = $1",
+      [tenantId],
+    );
+    const late = await client.allocateSeat(
+      { tenantId, userId, notAfter: timestampFromDate(new Date(Date.now() - 1000)) },
+      as(system),
+    );
+    expect(late.seat?.userId).toBe(userId);
+    const { rows: after } = await db.query<{ granted_at: Date }>(
+      "select granted_at from licensing.seat where tenant_id = $1",
+      [tenantId],
+    );
+    expect(after[0]?.granted_at).toEqual(before[0]?.granted_at);
+  });
+
+  it("R9: a seat's tenant, user and creation stay immutable; only its grant time moves", async () => {
+    const tenantId = await licensedTenant(1);
+    const seat = await allocate(tenantId, randomUUID());
+    const refused = await db
+      .query("update licensing.seat set user_id = $1 where id = $2", [randomUUID(), seat.id])
+      .then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+    expect(refused).toContain("seats are never updated");
   });
 
   it("R21: a release naming another tenant's seat changes nothing", async () => {

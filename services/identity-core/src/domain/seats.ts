@@ -12,10 +12,16 @@ export interface SeatAuthority {
    */
   allocate(tenantId: string, userId: string, notAfter: Date): Promise<string | null>;
   /**
-   * Releases a seat by id, or (seatId null) the seat the user holds. Throws DomainError
-   * UNAVAILABLE LICENSING_UNAVAILABLE when licensing did not confirm it.
+   * Releases a seat by id, or (seatId null) the seat the user holds — with `grantedNotAfter`,
+   * only if it was granted no later. Throws DomainError UNAVAILABLE LICENSING_UNAVAILABLE when
+   * licensing did not confirm it.
    */
-  release(tenantId: string, userId: string | null, seatId: string | null): Promise<void>;
+  release(
+    tenantId: string,
+    userId: string | null,
+    seatId: string | null,
+    grantedNotAfter?: Date | null,
+  ): Promise<void>;
   /** How long one allocation may take on the request path, answer included. */
   readonly allocateBudgetMs: number;
 }

@@ -13,6 +13,8 @@ export interface PendingRelease {
   userId: string | null;
   seatId: string | null;
   attempts: number;
+  /** With seatId null: release only a seat granted no later (the unanswered allocation's deadline). */
+  grantedNotAfter: Date | null;
 }
 
 /** Owes licensing the release of these seats (idempotent per seat). */
@@ -32,21 +34,25 @@ export async function insertSeatReleases(
 }
 
 /**
- * Owes licensing the release of whatever seat the user holds — an allocation whose answer
- * never came — not before `notBefore` (past the allocation's deadline).
+ * Owes licensing the release of the seat the user holds — an allocation whose answer never
+ * came — not before `notBefore` (past the allocation's deadline), and only of a seat granted
+ * no later than that deadline, `grantedNotAfter`. Two such allocations owe one release, up to
+ * the later deadline.
  */
 export async function insertUserSeatRelease(
   em: EntityManager,
   tenantId: string,
   userId: string,
   notBefore: Date,
+  grantedNotAfter: Date,
 ): Promise<void> {
   await em.execute(
-    `insert into identity.seat_release (tenant_id, user_id, seat_id, next_attempt_at)
-     values (?, ?, null, ?)
+    `insert into identity.seat_release (tenant_id, user_id, seat_id, next_attempt_at, granted_not_after)
+     values (?, ?, null, ?, ?)
      on conflict (user_id) where seat_id is null
-     do update set next_attempt_at = greatest(seat_release.next_attempt_at, excluded.next_attempt_at)`,
-    [tenantId, userId, notBefore],
+     do update set next_attempt_at = greatest(seat_release.next_attempt_at, excluded.next_attempt_at),
+                   granted_not_after = greatest(seat_release.granted_not_after, excluded.granted_not_after)`,
+    [tenantId, userId, notBefore, grantedNotAfter],
   );
 }
 
@@ -95,17 +101,25 @@ export async function claimSeatReleases(
   if (named.length > 0) where.push(`(${named.join(" or ")})`);
   params.push(limit);
   const rows = (await em.execute(
-    `select id, tenant_id, user_id, seat_id, attempts from identity.seat_release
+    `select id, tenant_id, user_id, seat_id, attempts, granted_not_after from identity.seat_release
       ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
       order by id limit ? for update skip locked`,
     params,
-  )) as { id: string; tenant_id: string; user_id: string | null; seat_id: string | null; attempts: number }[];
+  )) as {
+    id: string;
+    tenant_id: string;
+    user_id: string | null;
+    seat_id: string | null;
+    attempts: number;
+    granted_not_after: Date | string | null;
+  }[];
   return rows.map((r) => ({
     id: String(r.id),
     tenantId: r.tenant_id,
     userId: r.user_id,
     seatId: r.seat_id,
     attempts: r.attempts,
+    grantedNotAfter: r.granted_not_after === null ? null : new Date(r.granted_not_after),
   }));
 }
 

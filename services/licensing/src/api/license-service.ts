@@ -60,7 +60,12 @@ export function licenseService(deps: {
     },
     async releaseSeat(req, ctx) {
       if (req.seatId === "" && req.userId !== "")
-        await deps.seats.releaseOfUser(callContextOf(ctx), req.tenantId, req.userId);
+        await deps.seats.releaseOfUser(
+          callContextOf(ctx),
+          req.tenantId,
+          req.userId,
+          req.grantedNotAfter ? timestampDate(req.grantedNotAfter) : undefined,
+        );
       else await deps.seats.release(callContextOf(ctx), req.tenantId, req.seatId);
       return {};
     },

@@ -65,6 +65,19 @@ export const insertSeatsSql = `
   )
   select id, tenant_id, user_id, created_at from new_seat`;
 
+/**
+ * The seats some users already hold, handed out again: an allocation that finds its user's
+ * seat returns it and, while the allocation is still within its deadline (the first two
+ * values; null for none), moves the seat's `granted_at` to now, so a late release by user id for an earlier
+ * allocation that went unanswered no longer matches it (migration 0003).
+ */
+const regrantSeatsSql = `
+  update licensing.seat s
+     set granted_at = case when ?::timestamptz is null or clock_timestamp() <= ?::timestamptz
+                           then clock_timestamp() else s.granted_at end
+   where s.tenant_id = ? and s.user_id in (select jsonb_array_elements_text(?::jsonb)::uuid)
+  returning s.id, s.tenant_id, s.user_id, s.created_at`;
+
 /** Deletes seats matching a condition and audits each, in one statement; the trigger lowers the counter. */
 const deleteSeatsSql = (condition: string) => `
   with gone as (
@@ -144,10 +157,13 @@ export class SeatCommands {
         throw limitRefusal(error) ?? error;
       })) as SeatRow[];
       if (created) return this.view(created);
-      const [held] = (await this.query(
-        "select id, tenant_id, user_id, created_at from licensing.seat where tenant_id = ? and user_id = ?",
-        [tenantId, userId],
-      )) as SeatRow[];
+      const deadline = notAfter?.toISOString() ?? null;
+      const [held] = (await this.query(regrantSeatsSql, [
+        deadline,
+        deadline,
+        tenantId,
+        JSON.stringify([userId]),
+      ])) as SeatRow[];
       if (held) return this.view(held);
       if (notAfter && Date.now() > notAfter.getTime()) throw licenseErrors.allocationExpired();
     }
@@ -182,11 +198,12 @@ export class SeatCommands {
       })) as SeatRow[];
       const seats = new Map(created.map((row) => [row.user_id, row]));
       if (seats.size < distinct.length) {
-        const held = (await this.query(
-          `select id, tenant_id, user_id, created_at from licensing.seat
-            where tenant_id = ? and user_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-          [tenantId, JSON.stringify(distinct.filter((userId) => !seats.has(userId)))],
-        )) as SeatRow[];
+        const held = (await this.query(regrantSeatsSql, [
+          notAfterText,
+          notAfterText,
+          tenantId,
+          JSON.stringify(distinct.filter((userId) => !seats.has(userId))),
+        ])) as SeatRow[];
         for (const row of held) seats.set(row.user_id, row);
       }
       const rows = distinct.map((userId) => seats.get(userId));
@@ -196,14 +213,28 @@ export class SeatCommands {
     }
   }
 
-  /** Releases the seat a user holds (its id is unknown to the caller); none held changes nothing. */
-  async releaseOfUser(call: CallContext, tenantId: string, userId: string): Promise<SeatView | undefined> {
+  /**
+   * Releases the seat a user holds (its id is unknown to the caller); none held changes nothing.
+   * With `grantedNotAfter` (the deadline of an allocation whose answer never came), only a seat
+   * last granted no later is released: a seat that a later allocation was handed stays (R9).
+   */
+  async releaseOfUser(
+    call: CallContext,
+    tenantId: string,
+    userId: string,
+    grantedNotAfter?: Date,
+  ): Promise<SeatView | undefined> {
     requireRole(call, [Role.SYSTEM]);
     requireUuid(tenantId, licenseErrors.invalidTenantId);
     requireUuid(userId, licenseErrors.invalidUserId);
-    const [gone] = (await this.query(deleteSeatsSql("s.tenant_id = ? and s.user_id = ?"), [
+    const condition =
+      "s.tenant_id = ? and s.user_id = ? and (?::timestamptz is null or s.granted_at <= ?::timestamptz)";
+    const deadline = grantedNotAfter?.toISOString() ?? null;
+    const [gone] = (await this.query(deleteSeatsSql(condition), [
       tenantId,
       userId,
+      deadline,
+      deadline,
       ...this.auditActor(call, "release"),
     ])) as SeatRow[];
     return gone ? this.view(gone) : undefined;

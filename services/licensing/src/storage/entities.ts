@@ -29,6 +29,7 @@ export const SeatSchema = defineEntity({
     tenantId: p.uuid(),
     userId: p.uuid(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    // granted_at (migration 0003) is set by the seat statements in domain/seat-commands.ts only.
   },
 });
 export type Seat = InferEntity<typeof SeatSchema>;

@@ -185,10 +185,21 @@ export class LicensingSeatLedger implements SeatAuthority {
     }
   }
 
-  async release(tenantId: string, userId: string | null, seatId: string | null): Promise<void> {
+  async release(
+    tenantId: string,
+    userId: string | null,
+    seatId: string | null,
+    grantedNotAfter?: Date | null,
+  ): Promise<void> {
+    const byUser = !seatId;
     try {
       await this.client.releaseSeat(
-        { tenantId, seatId: seatId ?? "", userId: seatId ? "" : (userId ?? "") },
+        {
+          tenantId,
+          seatId: seatId ?? "",
+          userId: byUser ? (userId ?? "") : "",
+          ...(byUser && grantedNotAfter ? { grantedNotAfter: timestampFromDate(grantedNotAfter) } : {}),
+        },
         { headers: this.headers, timeoutMs: this.releaseTimeoutMs },
       );
     } catch (cause) {

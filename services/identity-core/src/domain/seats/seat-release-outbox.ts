@@ -90,7 +90,7 @@ export class SeatReleaseOutbox implements SeatLedger {
         const notBefore = new Date(notAfter.getTime() + this.clockSkewMs);
         await this.orm.em
           .fork()
-          .transactional((em) => insertUserSeatRelease(em, tenantId, userId, notBefore))
+          .transactional((em) => insertUserSeatRelease(em, tenantId, userId, notBefore, notAfter))
           .catch((cause: unknown) =>
             this.logger.error(
               { err: cause, tenantId, userId },
@@ -169,7 +169,7 @@ export class SeatReleaseOutbox implements SeatLedger {
       else tries.push(row);
     }
     const outcomes = await Promise.allSettled(
-      tries.map((row) => this.authority.release(row.tenantId, row.userId, row.seatId)),
+      tries.map((row) => this.authority.release(row.tenantId, row.userId, row.seatId, row.grantedNotAfter)),
     );
     const failed: string[] = [];
     let lastError: string | null = null;

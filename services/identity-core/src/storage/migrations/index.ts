@@ -9,6 +9,7 @@ import { Migration0008SeatReleaseOutbox } from "./migration-0008-seat-release-ou
 import { Migration0009UserGroupsIndex } from "./migration-0009-user-groups-index.js";
 import { Migration0010TenantPhoneRegion } from "./migration-0010-tenant-phone-region.js";
 import { Migration0011OauthClients } from "./migration-0011-oauth-clients.js";
+import { Migration0012SeatReleaseDeadline } from "./migration-0012-seat-release-deadline.js";
 
 /** Every migration of identity-core, in order. New ones are appended, never edited. */
 export const migrationsList = [
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: "Migration0009UserGroupsIndex", class: Migration0009UserGroupsIndex },
   { name: "Migration0010TenantPhoneRegion", class: Migration0010TenantPhoneRegion },
   { name: "Migration0011OauthClients", class: Migration0011OauthClients },
+  { name: "Migration0012SeatReleaseDeadline", class: Migration0012SeatReleaseDeadline },
 ];
