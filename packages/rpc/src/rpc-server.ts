@@ -9,6 +9,7 @@ import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { processInterceptors } from "./process-interceptors.js";
 import { registerReflection } from "./reflection-service.js";
 import { createServerAuthInterceptor } from "./server-auth-interceptor.js";
+import { UnaryHttp2Handler } from "./unary-http2-handler.js";
 
 export interface RpcServerOptions {
   host: string;
@@ -38,21 +39,25 @@ export interface RpcServer {
  */
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const health = new HealthState(options.serviceNames);
-  const handler = connectNodeAdapter({
-    routes: (router) => {
-      router.service(Health, healthService(health));
-      options.routes(router);
-      registerReflection(router);
-    },
-    interceptors: [
-      ...processInterceptors.server,
-      ...(options.outerInterceptors ?? []),
-      createLoggingInterceptor(options.logger),
-      createServerAuthInterceptor(options.credentials, options.logger),
-      ...(options.interceptors ?? []),
-    ],
+  const interceptors = [
+    ...processInterceptors.server,
+    ...(options.outerInterceptors ?? []),
+    createLoggingInterceptor(options.logger),
+    createServerAuthInterceptor(options.credentials, options.logger),
+    ...(options.interceptors ?? []),
+  ];
+  // Our lean client's unary calls take the lean path (ADR 0022) unless tracing is on; every
+  // other call, and every other protocol, goes through connect-node.
+  const lean = processInterceptors.server.length === 0 ? new UnaryHttp2Handler(interceptors) : undefined;
+  const routes = (router: ConnectRouter) => {
+    router.service(Health, healthService(health));
+    options.routes(router);
+    registerReflection(router);
+  };
+  const handler = connectNodeAdapter({ routes: lean ? lean.recording(routes) : routes, interceptors });
+  const server = http2.createServer((req, res) => {
+    if (!lean?.handle(req, res)) handler(req, res);
   });
-  const server = http2.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on("session", (session) => {
     sessions.add(session);

@@ -31,6 +31,8 @@ const big = "x".repeat(300_000);
 
 let server: RpcServer;
 let port: number;
+/** What the last getTenant handler saw: its signal and the time left of its deadline. */
+let lastCall: { signal: AbortSignal; timeLeftMs: number | undefined } | undefined;
 
 function start(onPort = 0): Promise<RpcServer> {
   return startRpcServer({
@@ -43,6 +45,7 @@ function start(onPort = 0): Promise<RpcServer> {
       router.service(TenantService, {
         async getTenant(req, ctx) {
           const call = callContextOf(ctx);
+          lastCall = { signal: ctx.signal, timeLeftMs: ctx.timeoutMs() };
           if (req.tenantId === "slow") await new Promise((resolve) => setTimeout(resolve, 2_000));
           if (req.tenantId === "missing")
             throw errorWithReason(Code.NotFound, "TENANT_NOT_FOUND", "no tenant with this id", {
@@ -59,6 +62,7 @@ function start(onPort = 0): Promise<RpcServer> {
 const transports = (): Record<string, Transport> => ({
   lean: createServiceTransport({ baseUrl: `http://127.0.0.1:${port}`, credential }),
   connect: createServiceTransport({ baseUrl: `http://127.0.0.1:${port}`, credential, lean: false }),
+  grpc: createServiceTransport({ baseUrl: `http://127.0.0.1:${port}`, credential, protocol: "grpc" }),
 });
 
 beforeAll(async () => {
@@ -67,7 +71,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-describe.each(["lean", "connect"])("%s transport", (kind) => {
+// lean and connect speak the Connect protocol and reach the server's lean path; grpc reaches
+// connect-node's handler: all three must answer alike.
+describe.each(["lean", "connect", "grpc"])("%s transport", (kind) => {
   const client = () => createClient(TenantService, transports()[kind] as Transport);
   const withActor = (extra: Record<string, string> = {}) => ({
     headers: { ...actorHeaders(actor), ...extra },
@@ -130,6 +136,55 @@ describe.each(["lean", "connect"])("%s transport", (kind) => {
     })().then(() => undefined, ConnectError.from);
     expect(seen).toEqual([ServingStatus.SERVING]);
     expect(ended?.code).toBe(Code.Canceled);
+  });
+});
+
+describe("lean server path (ADR 0022)", () => {
+  const withActor = { headers: actorHeaders(actor) };
+
+  it("Connect-protocol calls are served without connect-node's per-call abort; gRPC calls still go through connect-node", async () => {
+    const lean = createClient(TenantService, transports().lean as Transport);
+    await lean.getTenant({ tenantId: "t1" }, { ...withActor, timeoutMs: 5_000 });
+    expect(lastCall?.signal.aborted).toBe(false);
+    expect(lastCall?.timeLeftMs).toBeGreaterThan(0);
+    expect(lastCall?.timeLeftMs).toBeLessThanOrEqual(5_000);
+    const grpc = createClient(TenantService, transports().grpc as Transport);
+    await grpc.getTenant({ tenantId: "t1" }, withActor);
+    // connect-node aborts every call's signal once it has answered.
+    expect(lastCall?.signal.aborted).toBe(true);
+  });
+
+  it("a body that is not a valid message answers INVALID_ARGUMENT in Connect's JSON error form", async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": "/cosafe.identity.v1.TenantService/GetTenant",
+          "content-type": "application/proto",
+          "connect-protocol-version": "1",
+          ...actorHeaders(actor),
+          authorization: `Bearer ${credential.secret}`,
+          "x-cosafe-service": credential.service,
+        });
+        let status = 0;
+        let body = "";
+        stream.on("response", (h) => {
+          status = Number(h[":status"]);
+        });
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        stream.on("end", () => resolve({ status, body }));
+        stream.on("error", reject);
+        stream.end(Buffer.from([0xff, 0xff, 0xff]));
+      });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: "invalid_argument" });
+    } finally {
+      session.close();
+    }
   });
 });
 

@@ -1,0 +1,231 @@
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  type DescMethodUnary,
+  type DescService,
+  fromBinary,
+  isMessage,
+  type MessageShape,
+  toBinary,
+} from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createContextValues,
+  type HandlerContext,
+  type Interceptor,
+  type UnaryRequest,
+  type UnaryResponse,
+} from "@connectrpc/connect";
+import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+
+type UnaryImpl = (input: unknown, context: HandlerContext) => unknown;
+
+interface Route {
+  service: DescService;
+  method: DescMethodUnary<DescMessage, DescMessage>;
+  impl: UnaryImpl;
+}
+
+/** Where the call's deadline (epoch ms) rides on the request through the interceptors. */
+const deadlineKey = Symbol("deadline");
+
+/** Largest request body this path reads (the same 4 MiB connect-node's default allows). */
+const maxRequestBytes = 4 * 1024 * 1024;
+
+/**
+ * Serves unary calls of the Connect protocol (binary, `connect-protocol-version: 1`, no
+ * compression) — what our own lean client sends (ADR 0022) — with the same service
+ * implementations and the same interceptors as connect-node, without its per-call machinery:
+ * no linked abort controllers aborted after every call, no stream wrappers. `handle` answers
+ * false for anything else (gRPC, gRPC-Web, JSON, GET, compressed or streaming calls), which
+ * connect-node then serves.
+ */
+export class UnaryHttp2Handler {
+  private readonly routes = new Map<string, Route>();
+  private readonly byMethod = new Map<DescMethod, Route>();
+  private readonly chain: (req: UnaryRequest) => Promise<UnaryResponse>;
+
+  constructor(interceptors: readonly Interceptor[]) {
+    const call = (req: UnaryRequest) => this.invoke(req);
+    this.chain = interceptors.reduceRight<(req: UnaryRequest) => Promise<UnaryResponse>>(
+      (next, interceptor) => interceptor(next as never) as never,
+      call,
+    );
+  }
+
+  /**
+   * Wraps a routes callback: every service registered on the real router is also recorded here,
+   * unary methods only.
+   */
+  recording(routes: (router: ConnectRouter) => void): (router: ConnectRouter) => void {
+    return (router) => {
+      const recorder = new Proxy(router, {
+        get: (target, key, receiver) => {
+          if (key !== "service") return Reflect.get(target, key, receiver);
+          return (service: DescService, impl: Record<string, unknown>, options?: unknown) => {
+            this.record(service, impl);
+            return target.service(service as never, impl as never, options as never);
+          };
+        },
+      });
+      routes(recorder);
+    };
+  }
+
+  private record(service: DescService, impl: Record<string, unknown>): void {
+    for (const method of service.methods as DescMethod[]) {
+      const fn = impl[method.localName];
+      if (method.methodKind !== "unary" || typeof fn !== "function") continue;
+      const route = {
+        service,
+        method: method as DescMethodUnary<DescMessage, DescMessage>,
+        impl: fn.bind(impl) as UnaryImpl,
+      };
+      this.routes.set(`/${service.typeName}/${method.name}`, route);
+      this.byMethod.set(method, route);
+    }
+  }
+
+  /** Serves the request if it is a plain binary Connect unary call of a known method. */
+  handle(req: Http2ServerRequest, res: Http2ServerResponse): boolean {
+    const h = req.headers;
+    if (req.method !== "POST" || h["content-type"] !== "application/proto") return false;
+    if (h["connect-protocol-version"] !== "1") return false;
+    const encoding = h["content-encoding"];
+    if (encoding !== undefined && encoding !== "identity") return false;
+    const route = this.routes.get(req.url);
+    if (!route) return false;
+    void this.serve(route, req, res);
+    return true;
+  }
+
+  private async serve(route: Route, req: Http2ServerRequest, res: Http2ServerResponse): Promise<void> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort(new ConnectError("the caller went away", Code.Canceled));
+    };
+    req.once("close", onClose);
+    try {
+      const timeout = Number(req.headers["connect-timeout-ms"] ?? Number.NaN);
+      if (Number.isFinite(timeout) && timeout > 0)
+        timer = setTimeout(
+          () => abort.abort(new ConnectError("the deadline passed", Code.DeadlineExceeded)),
+          timeout,
+        );
+      const deadline = Number.isFinite(timeout) && timeout > 0 ? Date.now() + timeout : undefined;
+      const body = await readBody(req);
+      let input: MessageShape<DescMessage>;
+      try {
+        input = fromBinary(route.method.input, body);
+      } catch (cause) {
+        throw new ConnectError(
+          "the request is not a valid message",
+          Code.InvalidArgument,
+          undefined,
+          undefined,
+          cause,
+        );
+      }
+      const header = new Headers();
+      for (const name of Object.keys(req.headers)) {
+        if (name.startsWith(":")) continue;
+        const value = req.headers[name];
+        if (typeof value === "string") header.set(name, value);
+        else if (Array.isArray(value)) for (const v of value) header.append(name, v);
+      }
+      const response = await this.chain({
+        stream: false,
+        service: route.service,
+        method: route.method,
+        requestMethod: "POST",
+        url: `http://${req.headers[":authority"] ?? "localhost"}${req.url}`,
+        signal: abort.signal,
+        header,
+        contextValues: createContextValues(),
+        message: input,
+        [deadlineKey]: deadline,
+      } as UnaryRequest);
+      const bytes = toBinary(route.method.output, response.message as MessageShape<DescMessage>);
+      const out: Record<string, string | string[]> = { "content-type": "application/proto" };
+      copyHeaders(response.header, out, "");
+      copyHeaders(response.trailer, out, "trailer-");
+      res.writeHead(200, out);
+      res.end(bytes);
+    } catch (error) {
+      const failure = ConnectError.from(error);
+      const out: Record<string, string | string[]> = { "content-type": "application/json" };
+      copyHeaders(failure.metadata, out, "");
+      if (!res.headersSent) {
+        res.writeHead(codeToHttpStatus(failure.code), out);
+        res.end(errorToJsonBytes(failure, {}));
+      } else res.end();
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      req.off("close", onClose);
+    }
+  }
+
+  /** The innermost step of the chain: the service implementation, as connect-node calls it. */
+  private async invoke(req: UnaryRequest): Promise<UnaryResponse> {
+    const route = this.byMethod.get(req.method) as Route;
+    const responseHeader = new Headers();
+    const responseTrailer = new Headers();
+    const context = {
+      method: req.method,
+      service: req.service,
+      requestMethod: req.requestMethod,
+      protocolName: "connect",
+      url: req.url,
+      peer: { addr: "" },
+      signal: req.signal,
+      timeoutMs: () => {
+        const deadline = (req as { [deadlineKey]?: number })[deadlineKey];
+        return deadline === undefined ? undefined : deadline - Date.now();
+      },
+      requestHeader: req.header,
+      responseHeader,
+      responseTrailer,
+      values: req.contextValues,
+    } as unknown as HandlerContext;
+    const result = await route.impl(req.message, context);
+    const output = route.method.output;
+    const message = isMessage(result, output) ? result : create(output, result as never);
+    return {
+      stream: false,
+      service: req.service,
+      method: req.method,
+      header: responseHeader,
+      trailer: responseTrailer,
+      message,
+    } as UnaryResponse;
+  }
+}
+
+function copyHeaders(from: Headers, into: Record<string, string | string[]>, prefix: string): void {
+  from.forEach((value, name) => {
+    into[prefix + name] = value;
+  });
+}
+
+function readBody(req: Http2ServerRequest): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxRequestBytes) {
+        reject(new ConnectError(`request larger than ${maxRequestBytes} bytes`, Code.ResourceExhausted));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
+  });
+}
