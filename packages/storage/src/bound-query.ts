@@ -67,14 +67,42 @@ export async function boundQuery<T>(knex: Knex, sql: string, params: readonly un
   const { text, name } = statementOf(sql);
   const source = (knex as unknown as { client: ConnectionSource }).client;
   const connection = await source.acquireConnection();
+  const values = params as unknown[];
+  const run = () =>
+    connection.query(
+      name === undefined ? { text, values } : { text, name: nameOn(connection, name), values },
+    );
   try {
-    const config =
-      name === undefined
-        ? { text, values: params as unknown[] }
-        : { text, name, values: params as unknown[] };
-    const result = await connection.query(config);
-    return result.rows as T[];
+    try {
+      return (await run()).rows as T[];
+    } catch (error) {
+      if (name === undefined || !isStalePlan(error)) throw error;
+      // A migration changed a table under a prepared `select *`/`returning *`: this connection
+      // prepares its statements afresh under new names. Outside a transaction the statement is
+      // simply run again; inside one the transaction has failed and its caller's retry succeeds.
+      generations.set(connection, (generations.get(connection) ?? 0) + 1);
+      if ((knex as { isTransaction?: boolean }).isTransaction) throw error;
+      return (await run()).rows as T[];
+    }
   } finally {
     await source.releaseConnection(connection);
   }
+}
+
+/** Per connection: how many times its prepared statements went stale (a column added, …). */
+const generations = new WeakMap<PgConnection, number>();
+
+function nameOn(connection: PgConnection, name: string): string {
+  const generation = generations.get(connection);
+  return generation === undefined ? name : `${name}_${generation}`;
+}
+
+/** PostgreSQL's refusal to run a prepared statement whose result columns a migration changed. */
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === "0A000" &&
+    typeof message === "string" &&
+    message.includes("cached plan must not change result type")
+  );
 }

@@ -57,6 +57,35 @@ describe("bound statements are prepared once per connection", () => {
     expect(preparedStatementName("select 1 as a")).toBe(a);
   });
 
+  it("a migration that adds a column under a prepared select * does not break the connections that prepared it", async () => {
+    const single = await MikroORM.init(ormConfig(database.url, { poolMax: 1 }));
+    try {
+      await single.em
+        .getConnection()
+        .execute(
+          "create table identity.prepared_probe (a int); insert into identity.prepared_probe values (1)",
+        );
+      const text = "select * from identity.prepared_probe where a = ?";
+      expect(await boundRows(single, text, [1])).toEqual([{ a: 1 }]);
+      await single.em
+        .getConnection()
+        .execute("alter table identity.prepared_probe add column c int default 3");
+      // Outside a transaction: prepared again and answered at once, with the new columns.
+      expect(await boundRows(single, text, [1])).toEqual([{ a: 1, c: 3 }]);
+      await single.em
+        .getConnection()
+        .execute("alter table identity.prepared_probe add column d int default 4");
+      // Inside one: that transaction fails, the next one is served.
+      await expect(single.em.fork().transactional((em) => boundRows(em, text, [1]))).rejects.toThrow(
+        /cached plan/,
+      );
+      const again = await single.em.fork().transactional((em) => boundRows(em, text, [1]));
+      expect(again).toEqual([{ a: 1, c: 3, d: 4 }]);
+    } finally {
+      await single.close(true);
+    }
+  });
+
   it("past the cap a text runs unnamed, and still answers", async () => {
     for (let i = 0; i < maxPreparedStatements; i++) preparedStatementName(`select ${i} as filler`);
     const text = "select ?::int + 1 as n";
