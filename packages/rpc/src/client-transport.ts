@@ -25,13 +25,26 @@ export interface ClientTransportOptions {
   lean?: boolean;
 }
 
+/** Sets the service credential and, unless the caller gave one, the current request id. */
+function setCallHeaders(
+  credential: ServiceCredential,
+  has: (name: string) => boolean,
+  set: (name: string, value: string) => void,
+): void {
+  set(headers.authorization, `Bearer ${credential.secret}`);
+  set(headers.service, credential.service);
+  const requestId = currentRequestId();
+  if (requestId && !has(headers.requestId)) set(headers.requestId, requestId);
+}
+
 /** Adds the service credential and the current request id to every outgoing call. */
 function credentialInterceptor(credential: ServiceCredential): Interceptor {
   return (next) => async (req) => {
-    req.header.set(headers.authorization, `Bearer ${credential.secret}`);
-    req.header.set(headers.service, credential.service);
-    const requestId = currentRequestId();
-    if (requestId && !req.header.has(headers.requestId)) req.header.set(headers.requestId, requestId);
+    setCallHeaders(
+      credential,
+      (name) => req.header.has(name),
+      (name, value) => req.header.set(name, value),
+    );
     return next(req);
   };
 }
@@ -56,13 +69,13 @@ export function createServiceTransport(options: ClientTransportOptions): Transpo
     baseUrl: options.baseUrl,
     defaultTimeoutMs: common.defaultTimeoutMs,
     streams: connect,
-    callHeaders: (into: OutgoingHttpHeaders) => {
-      into[headers.authorization] = `Bearer ${credential.secret}`;
-      into[headers.service] = credential.service;
-      if (into[headers.requestId] === undefined) {
-        const requestId = currentRequestId();
-        if (requestId) into[headers.requestId] = requestId;
-      }
-    },
+    callHeaders: (into: OutgoingHttpHeaders) =>
+      setCallHeaders(
+        credential,
+        (name) => into[name] !== undefined,
+        (name, value) => {
+          into[name] = value;
+        },
+      ),
   });
 }

@@ -30,6 +30,8 @@ interface Route {
   impl: UnaryImpl;
 }
 
+const protoContentType = "application/proto";
+
 /** Where the call's deadline (epoch ms) rides on the request through the interceptors. */
 const deadlineKey = Symbol("deadline");
 
@@ -93,13 +95,16 @@ export class UnaryHttp2Handler {
   /** Serves the request if it is a plain binary Connect unary call of a known method. */
   handle(req: Http2ServerRequest, res: Http2ServerResponse): boolean {
     const h = req.headers;
-    if (req.method !== "POST" || h["content-type"] !== "application/proto") return false;
+    if (req.method !== "POST" || h["content-type"] !== protoContentType) return false;
     if (h["connect-protocol-version"] !== "1") return false;
     const encoding = h["content-encoding"];
     if (encoding !== undefined && encoding !== "identity") return false;
     const route = this.routes.get(req.url);
     if (!route) return false;
-    void this.serve(route, req, res);
+    this.serve(route, req, res).catch((error: unknown) => {
+      // serve answers every failure itself; this only runs if writing that answer failed.
+      res.destroy(error instanceof Error ? error : undefined);
+    });
     return true;
   }
 
@@ -151,7 +156,7 @@ export class UnaryHttp2Handler {
         [deadlineKey]: deadline,
       } as UnaryRequest);
       const bytes = toBinary(route.method.output, response.message as MessageShape<DescMessage>);
-      const out: Record<string, string | string[]> = { "content-type": "application/proto" };
+      const out: Record<string, string | string[]> = { "content-type": protoContentType };
       copyHeaders(response.header, out, "");
       copyHeaders(response.trailer, out, "trailer-");
       res.writeHead(200, out);
@@ -216,16 +221,22 @@ function readBody(req: Http2ServerRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > maxRequestBytes) {
+        // Refused in Connect's error form (serve answers it); the rest of the body is dropped.
+        tooLarge = true;
+        chunks.length = 0;
         reject(new ConnectError(`request larger than ${maxRequestBytes} bytes`, Code.ResourceExhausted));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
     });
     req.once("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
     req.once("error", (error) => reject(ConnectError.from(error, Code.Canceled)));
+    // A caller that resets its stream ends the request without "end".
+    req.once("close", () => reject(new ConnectError("the caller went away", Code.Canceled)));
   });
 }

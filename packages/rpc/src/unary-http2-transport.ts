@@ -23,7 +23,7 @@ export interface UnaryHttp2Options {
   streams: Transport;
 }
 
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
 /** What callers may pass as headers (Fetch's HeadersInit). */
 type HeaderInit = ConstructorParameters<typeof Headers>[0];
 const protoContentType = "application/proto";
@@ -89,11 +89,6 @@ class SessionHolder {
     if (session !== this.session) return;
     if (--this.open === 0) session.unref();
   }
-
-  close(): void {
-    this.session?.close();
-    this.session = undefined;
-  }
 }
 
 /**
@@ -104,7 +99,7 @@ class SessionHolder {
  * `ConnectError`s, decoded by connect's Connect-protocol helpers, so reasons and details
  * read exactly as before (docs/adr/0022-lean-unary-client.md).
  */
-export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport & { close(): void } {
+export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport {
   const url = new URL(options.baseUrl);
   const prefix = url.pathname.replace(/\/$/, "");
   const sessions = new SessionHolder(url.origin);
@@ -125,14 +120,14 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
         timeoutMs === undefined ? options.defaultTimeoutMs : timeoutMs <= 0 ? undefined : timeoutMs;
       const message = isMessage(input, method.input) ? input : create(method.input, input);
       const body = toBinary(method.input, message as MessageShape<I>);
-      const requestHeaders: http2.OutgoingHttpHeaders = {
-        ":method": "POST",
-        ":path": `${prefix}/${method.parent.typeName}/${method.name}`,
-        "content-type": protoContentType,
-        "connect-protocol-version": "1",
-      };
+      const requestHeaders: http2.OutgoingHttpHeaders = {};
       headerObject(header, requestHeaders);
       options.callHeaders(requestHeaders);
+      // The protocol's own fields last: a caller's header cannot change them.
+      requestHeaders[":method"] = "POST";
+      requestHeaders[":path"] = `${prefix}/${method.parent.typeName}/${method.name}`;
+      requestHeaders["content-type"] = protoContentType;
+      requestHeaders["connect-protocol-version"] = "1";
       if (deadline !== undefined) requestHeaders["connect-timeout-ms"] = String(deadline);
 
       let session: http2.ClientHttp2Session;
@@ -142,7 +137,15 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
         reject(ConnectError.from(error, Code.Unavailable));
         return;
       }
-      const stream = session.request(requestHeaders);
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = session.request(requestHeaders);
+      } catch (error) {
+        // A closing session or a header HTTP/2 forbids: nothing was sent.
+        sessions.release(session);
+        reject(ConnectError.from(error, Code.Unavailable));
+        return;
+      }
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
       const finish = (error: ConnectError | undefined, response?: UnaryResponse<I, O>) => {
@@ -175,10 +178,11 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
       stream.on("error", (error) => finish(ConnectError.from(error, Code.Unavailable)));
       stream.on("close", () => {
         if (settled) return;
-        if (status === 0) {
+        // No answer, or the server reset the stream part-way (a body cut short is no answer).
+        if (status === 0 || stream.rstCode !== NGHTTP2_NO_ERROR) {
           finish(
             new ConnectError(
-              `the stream closed without a response (code ${stream.rstCode})`,
+              `the stream closed without a complete response (code ${stream.rstCode})`,
               Code.Unavailable,
             ),
           );
@@ -194,7 +198,13 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
         if (status !== 200) {
           const fallback = new ConnectError(`HTTP ${status}`, codeFromHttpStatus(status));
           const json = contentType.startsWith("application/json");
-          finish(json ? errorFromJsonBytes(bytes, splitHeaders(responseHeaders).header, fallback) : fallback);
+          let error = fallback;
+          try {
+            if (json) error = errorFromJsonBytes(bytes, splitHeaders(responseHeaders).header, fallback);
+          } catch {
+            // Not a Connect error body (a proxy's page, a body cut short): the status says enough.
+          }
+          finish(error);
           return;
         }
         if (contentType !== protoContentType) {
@@ -231,9 +241,8 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
   }
 
   return {
-    unary: (method, signal, timeoutMs, header, input) => call(method, signal, timeoutMs, header, input),
+    unary: call,
     stream: (method, signal, timeoutMs, header, input, contextValues) =>
       options.streams.stream(method, signal, timeoutMs, header, input, contextValues),
-    close: () => sessions.close(),
   };
 }

@@ -203,6 +203,38 @@ describe("lean transport sessions", () => {
     expect((await client.getTenant({ tenantId: "c" }, { headers })).tenant?.id).toBe("c");
   });
 
+  it("an error status with a body that is not a Connect error still settles, with the status's code", async () => {
+    const broken = http2.createServer((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end("{not json");
+    });
+    const sessions = new Set<http2.ServerHttp2Session>();
+    broken.on("session", (session) => sessions.add(session));
+    await new Promise<void>((resolve) => broken.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${(broken.address() as AddressInfo).port}`;
+      const client = createClient(TenantService, createServiceTransport({ baseUrl: url, credential }));
+      const error = await client.getTenant({ tenantId: "x" }).then(() => undefined, ConnectError.from);
+      expect(error?.code).toBe(Code.Unavailable);
+      expect(error?.rawMessage).toBe("HTTP 503");
+    } finally {
+      const closed = new Promise<void>((resolve) => broken.close(() => resolve()));
+      for (const session of sessions) session.close();
+      await closed;
+    }
+  });
+
+  it("a request body over the server's limit is refused with RESOURCE_EXHAUSTED", async () => {
+    const client = createClient(
+      TenantService,
+      createServiceTransport({ baseUrl: `http://127.0.0.1:${port}`, credential }),
+    );
+    const error = await client
+      .getTenant({ tenantId: "y".repeat(5 * 1024 * 1024) }, { headers: actorHeaders(actor) })
+      .then(() => undefined, ConnectError.from);
+    expect(error?.code).toBe(Code.ResourceExhausted);
+  });
+
   it("a server that answers something other than the Connect protocol gives a clear error", async () => {
     const foreign = http2.createServer((_req, res) => {
       res.writeHead(200, { "content-type": "text/html" });
