@@ -224,6 +224,11 @@ describe("facade endpoints (fake identity-core)", () => {
       [secondUserId, "V"],
     ]);
     expect(calls.memberCalls).toEqual(["getGroup:with-members", "listGroupMembers:page-2:columns"]);
+    // A conditional GET that is not modified reads no further member page.
+    calls.memberCalls = [];
+    const unchanged = await call(`/Groups/${groupId}`, { headers: { "if-none-match": 'W/"3"' } });
+    expect(unchanged.status).toBe(304);
+    expect(calls.memberCalls).toEqual(["getGroup:with-members"]);
     calls.memberCalls = [];
     const bare = await call(`/Groups/${groupId}?excludedAttributes=members`);
     expect(bare.status).toBe(200);

@@ -20,6 +20,8 @@ import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
 export interface GroupResource extends Versioned {
   group: Group;
   members?: MemberRef[] | undefined;
+  /** The rest of `members` starts at this ListGroupMembers page; render reads it (not a 304). */
+  moreMembersFrom?: string | undefined;
 }
 
 /** What a PUT or PATCH changes, in ModifyGroup's terms. */
@@ -28,11 +30,12 @@ type GroupChange = Pick<
   "displayName" | "externalId" | "addUserIds" | "removeUserIds" | "replaceMembers"
 >;
 
-const resourceOf = (group: Group, members?: MemberRef[]): GroupResource => ({
+const resourceOf = (group: Group, members?: MemberRef[], moreMembersFrom?: string): GroupResource => ({
   id: group.id,
   etag: group.etag,
   group,
   members,
+  moreMembersFrom: moreMembersFrom || undefined,
 });
 
 const wantsMembers = (call: ResourceCall<GroupResource>) =>
@@ -55,10 +58,7 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
     );
     const group = present(out.group, "group");
     if (!returnMembers) return { resource: resourceOf(group) };
-    const rest = out.nextMemberPageToken
-      ? await loadMembers(core, call.tenantId, group.id, call.options, out.nextMemberPageToken)
-      : [];
-    return { resource: resourceOf(group, [...out.members, ...rest]) };
+    return { resource: resourceOf(group, [...out.members], out.nextMemberPageToken) };
   }
 
   return {
@@ -68,7 +68,7 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
     patchAnswersNoContent: true,
     noteOf: (resource) => ({ externalId: resource.group.externalId || undefined }),
 
-    /** One call: the group and, when the response shows them, its first page of members. */
+    /** One call: the group and, when the response shows them, its first page of members (render reads the rest). */
     async get(call, groupId) {
       const includeMembers = wantsMembers(call);
       const out = await core.groups.getGroup(
@@ -77,10 +77,7 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
       );
       const group = present(out.group, "group");
       if (!includeMembers) return resourceOf(group);
-      const members = membersFromColumns(out.members);
-      if (out.nextMemberPageToken)
-        await loadMembers(core, call.tenantId, group.id, call.options, out.nextMemberPageToken, members);
-      return resourceOf(group, members);
+      return resourceOf(group, membersFromColumns(out.members), out.nextMemberPageToken);
     },
 
     async list(call, params) {
@@ -147,6 +144,9 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
       const shown = isAttributeRequested(GROUP_RESOURCE_TYPE, "members", call.projection);
       const missing = shown ? resources.filter((r) => r.members === undefined).map((r) => r.id) : [];
       const loaded = await loadMembersOfGroups(core, call.tenantId, missing, call.options);
+      for (const r of resources)
+        if (shown && r.members && r.moreMembersFrom)
+          await loadMembers(core, call.tenantId, r.id, call.options, r.moreMembersFrom, r.members);
       return resources.map((r) =>
         toScimGroup(r.group, shown ? (r.members ?? loaded.get(r.id) ?? []) : undefined, baseUrl),
       );
