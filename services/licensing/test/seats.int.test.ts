@@ -278,13 +278,23 @@ describe("ReleaseSeat", () => {
   it("R9: a seat's tenant, user and creation stay immutable; only its grant time moves", async () => {
     const tenantId = await licensedTenant(1);
     const seat = await allocate(tenantId, randomUUID());
-    const refused = await db
-      .query("update licensing.seat set user_id = $1 where id = $2", [randomUUID(), seat.id])
-      .then(
-        () => undefined,
+    const attempt = (set: string, value: unknown) =>
+      db.query(`update licensing.seat set ${set} = $1 where id = $2`, [value, seat.id]).then(
+        () => "updated",
         (e: Error) => e.message,
       );
-    expect(refused).toContain("seats are never updated");
+    expect(await attempt("user_id", randomUUID())).toContain("seats are never updated");
+    expect(await attempt("tenant_id", randomUUID())).toContain("seats are never updated");
+    expect(await attempt("id", randomUUID())).toContain("seats are never updated");
+    expect(await attempt("created_at", new Date(0))).toContain("seats are never updated");
+    const later = new Date(Date.now() + 60_000);
+    expect(await attempt("granted_at", later)).toBe("updated");
+    const { rows } = await db.query<{ granted_at: Date }>(
+      "select granted_at from licensing.seat where id = $1",
+      [seat.id],
+    );
+    expect(rows[0]?.granted_at).toEqual(later);
+    expect((await ledger(tenantId)).seatsInUse).toBe(1);
   });
 
   it("R21: a release naming another tenant's seat changes nothing", async () => {

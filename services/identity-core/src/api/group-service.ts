@@ -9,7 +9,7 @@ import type { GroupQueries } from "../domain/group/group-queries.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import { toGroupMemberColumns, toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
-import { decodeKeyset, encodeKeyset } from "./keyset-token.js";
+import { decodeKeyset, encodeKeyset, keysetPageLimit } from "./keyset-token.js";
 import { required } from "./required.js";
 import { userGroupsPage } from "./user-groups-page.js";
 
@@ -20,8 +20,6 @@ const groupMaskPaths: Record<string, GroupField> = {
   display_name: "display_name",
   external_id: "external_id",
 };
-
-const pageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));
 
 function groupMask(paths: readonly string[]): GroupField[] {
   return paths.map((path) => {
@@ -204,7 +202,7 @@ export function groupService(deps: {
         callContextOf(ctx),
         req.tenantId,
         req.groupIds,
-        { limit: pageLimit(req.pageSize), after: after && { groupId: after[0], userId: after[1] } },
+        { limit: keysetPageLimit(req.pageSize), after: after && { groupId: after[0], userId: after[1] } },
       );
       const last = members.at(-1);
       return {

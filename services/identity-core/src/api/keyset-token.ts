@@ -18,3 +18,6 @@ export function decodeKeyset(token: string): [string, string] {
   }
   throw invalidArgument("PAGE_TOKEN_INVALID", "page_token is not one this service issued");
 }
+
+/** A keyset page's size: 0 means the cap of 10000, and more is capped. */
+export const keysetPageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));

@@ -1,8 +1,6 @@
 import type { CallContext } from "@cosafe/rpc";
 import type { GroupQueries } from "../domain/group/group-queries.js";
-import { decodeKeyset, encodeKeyset } from "./keyset-token.js";
-
-const pageLimit = (pageSize: number) => (pageSize <= 0 ? 10_000 : Math.min(pageSize, 10_000));
+import { decodeKeyset, encodeKeyset, keysetPageLimit } from "./keyset-token.js";
 
 /**
  * One page of the groups of several users, as ListGroupsOfUsers answers it and as user reads
@@ -17,7 +15,7 @@ export async function userGroupsPage(
 ) {
   const after = page.pageToken ? decodeKeyset(page.pageToken) : undefined;
   const { groups, more } = await groupQueries.groupsOfUsers(call, tenantId, userIds, {
-    limit: pageLimit(page.pageSize),
+    limit: keysetPageLimit(page.pageSize),
     after: after && { userId: after[0], groupId: after[1] },
   });
   const last = groups.at(-1);

@@ -9,7 +9,7 @@ import { pgArray } from "../../storage/sql/pg-array.js";
  * membership change advances (recordChanges). Reading it costs a few rows per group, never
  * the group's members or history.
  */
-export async function groupEtags(
+async function groupEtags(
   em: EntityManager,
   groups: readonly { id: string; version: number }[],
 ): Promise<Map<string, string>> {

@@ -72,7 +72,7 @@ export async function membersOfGroups(
     tenantId,
     groupIds,
     scimView: call.actor.role === Role.SCIM,
-    after: query.after ?? { groupId: nil, userId: nil },
+    after: query.after ?? { groupId: nilUuid, userId: nilUuid },
     fetch: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);
@@ -88,4 +88,5 @@ export async function membersOfGroups(
   };
 }
 
-const nil = "00000000-0000-0000-0000-000000000000";
+/** The key before every key: where a keyset page with no token starts. */
+export const nilUuid = "00000000-0000-0000-0000-000000000000";

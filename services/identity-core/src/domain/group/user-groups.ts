@@ -2,6 +2,7 @@ import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { selectGroupsOfUsers } from "../../storage/membership-read-sql.js";
+import { nilUuid } from "./member-page.js";
 
 /** One group of a user, for SCIM's User.groups. */
 export interface UserGroupView {
@@ -15,8 +16,6 @@ export interface UserGroupKey {
   userId: string;
   groupId: string;
 }
-
-const nil = "00000000-0000-0000-0000-000000000000";
 
 /**
  * The groups of several users of a tenant as the caller sees those memberships (R10), in
@@ -36,7 +35,7 @@ export async function groupsOfUsers(
     tenantId,
     userIds,
     scimView: call.actor.role === Role.SCIM,
-    after: query.after ?? { userId: nil, groupId: nil },
+    after: query.after ?? { userId: nilUuid, groupId: nilUuid },
     fetch: query.limit + 1,
   });
   return {
