@@ -2,6 +2,7 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { boundRows } from "./bound-sql.js";
 import type { User } from "./entities.js";
 import { type UserFields, type UserRow, userColumnValues, userFromRow } from "./user-row.js";
+import type { AuditActor } from "./user-write-sql.js";
 
 /** The new user's stored fields, as the domain decided them. */
 export type NewUserRow = UserFields & Pick<User, "id" | "tenantId" | "seatId" | "deprovisionReason">;
@@ -12,7 +13,7 @@ export interface CreateUserWrite {
   refuseWhenPaused: boolean;
   /** The IdP created it itself (docs/adr/0012: the brake does not count young IdP users). */
   idpCreated: boolean;
-  audit: { actorType: string; actorId: string; actorRole: string; requestId: string; after: unknown };
+  audit: AuditActor & { after: unknown };
   changeType: "USER_PROVISIONED" | "USER_UPDATED";
 }
 

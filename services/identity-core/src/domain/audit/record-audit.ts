@@ -2,6 +2,7 @@ import { ActorType } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { AuditEventSchema } from "../../storage/entities.js";
+import type { AuditActor } from "../../storage/user-write-sql.js";
 import { roleNames } from "../access.js";
 
 export interface AuditChange {
@@ -50,12 +51,7 @@ export function recordAuditBatch(
 }
 
 /** Who acts, as an audit event written by bound SQL records it (storage/user-write-sql.ts). */
-export function auditActorOf(call: CallContext): {
-  actorType: string;
-  actorId: string;
-  actorRole: string;
-  requestId: string;
-} {
+export function auditActorOf(call: CallContext): AuditActor {
   return {
     actorType: actorTypeNames[call.actor.type],
     actorId: call.actor.id,

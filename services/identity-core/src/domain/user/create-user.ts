@@ -5,8 +5,8 @@ import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { User } from "../../storage/entities.js";
 import { insertUser, type NewUserRow } from "../../storage/user-create-sql.js";
-import { requireTenantAccess, roleNames } from "../access.js";
-import { actorTypeNames } from "../audit/record-audit.js";
+import { requireTenantAccess } from "../access.js";
+import { auditActorOf } from "../audit/record-audit.js";
 import { invalidArgument, notFound, throwIfAbandoned } from "../domain-error.js";
 import { scimPaused } from "../scim-control/scim-pause.js";
 import type { SeatLedger } from "../seats.js";
@@ -97,13 +97,7 @@ export class CreateUser {
         user: row,
         refuseWhenPaused: scim,
         idpCreated: scim,
-        audit: {
-          actorType: actorTypeNames[call.actor.type],
-          actorId: call.actor.id,
-          actorRole: roleNames[call.actor.role],
-          requestId: call.requestId,
-          after: auditView(row),
-        },
+        audit: { ...auditActorOf(call), after: auditView(row) },
         changeType: active ? "USER_PROVISIONED" : "USER_UPDATED",
       });
       if (outcome.kind === "tenant-not-found") throw tenantNotFound(tenantId);
