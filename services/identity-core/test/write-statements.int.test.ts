@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
+import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../src/domain/domain-error.js";
 import type { SeatAuthority } from "../src/domain/seats.js";
 import {
   accountsOf,
+  expectError,
   type GroupHarness,
+  lockWaiters,
   membershipsOf,
+  rejection,
   startGroupHarness,
   statementsOf,
   TenantKit,
@@ -124,12 +128,12 @@ describe("statements per write (issue 10)", () => {
     expect(rows[0]).toEqual({ accounts: 1, audits: 1, changes: 1, managed_by: "SCIM" });
   });
 
-  it("R2 R22 R22b: an IdP attribute update is 4 statements — begin, lock tenant and user, write row + audit + change event, commit", async () => {
+  it("R2 R22 R22b: an IdP attribute update is 2 statements — read tenant and user, then one write of row + audit + change event at the version read", async () => {
     const id = await t.scimUser();
     const before = await storedUser(id);
     const statements = await statementsOf(h, () => update({ id, title: "Chief" }, ["title"]));
-    expect(statements).toHaveLength(4);
-    expect([statements[0], statements[3]]).toEqual(["begin", "commit"]);
+    expect(statements).toHaveLength(2);
+    expect(statements).not.toContain("begin");
     expect(await storedUser(id)).toMatchObject({ title: "Chief", version: before?.version + 1 });
     expect((await auditsOf(id)).map(({ action, before, after }) => ({ action, before, after }))).toEqual([
       { action: "user.created", before: null, after: expect.anything() },
@@ -138,20 +142,20 @@ describe("statements per write (issue 10)", () => {
     expect(await changesOf(id)).toEqual([`USER_PROVISIONED:${id}:`, `USER_UPDATED:${id}:`]);
   });
 
-  it("R22: an update that changes nothing is begin, lock, commit: no write, no event, same version", async () => {
+  it("R22: an update that changes nothing is one read: no write, no event, same version", async () => {
     const id = await t.scimUser();
     await update({ id, title: "Same" }, ["title"]);
     const before = await storedUser(id);
     const statements = await statementsOf(h, () => update({ id, title: "Same" }, ["title"]));
-    expect(statements).toHaveLength(3);
+    expect(statements).toHaveLength(1);
     expect(await storedUser(id)).toEqual(before);
     expect(await changesOf(id)).toHaveLength(2);
   });
 
-  it("R12: an IdP update of a manual user adopts it in the same 4 statements, audited adoption first", async () => {
+  it("R12: an IdP update of a manual user adopts it in the same 2 statements, audited adoption first", async () => {
     const id = await t.manualUser();
     const statements = await statementsOf(h, () => update({ id, displayName: "Adopted" }, ["display_name"]));
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(2);
     expect(await storedUser(id)).toMatchObject({ managed_by: "SCIM", display_name: "Adopted" });
     const audits = await auditsOf(id);
     expect(audits.slice(1).map(({ action, before, after }) => ({ action, before, after }))).toEqual([
@@ -169,7 +173,7 @@ describe("statements per write (issue 10)", () => {
     ]);
   });
 
-  it("R6: an administrator's override of a mapped attribute is 4 statements, audited as a conflict", async () => {
+  it("R6: an administrator's override of a mapped attribute is 2 statements, audited as a conflict", async () => {
     const id = await t.scimUser();
     const statements = await statementsOf(h, () =>
       h.users.updateUser(
@@ -182,11 +186,73 @@ describe("statements per write (issue 10)", () => {
         t.admin,
       ),
     );
-    expect(statements).toHaveLength(4);
+    expect(statements).toHaveLength(2);
     expect((await auditsOf(id)).slice(1).map((a) => [a.action, a.before, a.after])).toEqual([
       ["user.scim_lock_overridden", { title: null }, { fields: ["title"] }],
       ["user.updated", { title: null }, { title: "Overridden" }],
     ]);
+  });
+
+  it("R2 R22: a write that commits between an update's read and its write sends the update down the locked path, which keeps both changes and audits the update once", async () => {
+    const id = await t.scimUser();
+    const before = await storedUser(id);
+    const other = await h.db.connect();
+    let statements: string[] = [];
+    try {
+      await other.query("begin");
+      await other.query(
+        "update identity.app_user set display_name = 'Meanwhile', version = version + 1 where id = $1",
+        [id],
+      );
+      // The update reads the committed row (no lock), then its guarded write waits on this one.
+      const counted = statementsOf(h, () => update({ id, title: "Racing" }, ["title"]));
+      await lockWaiters(h.db, 1);
+      await other.query("commit");
+      statements = await counted;
+    } finally {
+      other.release();
+    }
+    // read, guarded write (finds the row moved), then begin, lock, write, commit.
+    expect(statements).toHaveLength(6);
+    expect([statements[2], statements[5]]).toEqual(["begin", "commit"]);
+    expect(await storedUser(id)).toMatchObject({
+      title: "Racing",
+      display_name: "Meanwhile",
+      version: before?.version + 2,
+    });
+    expect((await auditsOf(id)).map(({ action, before, after }) => ({ action, before, after }))).toEqual([
+      { action: "user.created", before: null, after: expect.anything() },
+      { action: "user.updated", before: { title: null }, after: { title: "Racing" } },
+    ]);
+    expect(await changesOf(id)).toEqual([`USER_PROVISIONED:${id}:`, `USER_UPDATED:${id}:`]);
+  });
+
+  it("R21: a SCIM pause that commits between an IdP update's read and its write refuses the update; nothing is written", async () => {
+    const tenant = await TenantKit.create(h);
+    const id = await tenant.scimUser();
+    const before = await storedUser(id);
+    const support = await h.db.connect();
+    try {
+      // PauseScim's order: the tenant row FOR UPDATE, then the flag.
+      await support.query("begin");
+      await support.query("select 1 from identity.tenant where id = $1 for update", [tenant.tenantId]);
+      await support.query("update identity.tenant set scim_paused_at = now() where id = $1", [
+        tenant.tenantId,
+      ]);
+      const refused = rejection(
+        h.users.updateUser(
+          { tenantId: tenant.tenantId, user: { id, title: "Paused" }, updateMask: { paths: ["title"] } },
+          tenant.scim,
+        ),
+      );
+      await lockWaiters(h.db, 1);
+      await support.query("commit");
+      expectError(await refused, Code.Unavailable, "SCIM_PAUSED");
+    } finally {
+      support.release();
+    }
+    expect(await storedUser(id)).toEqual(before);
+    expect(await changesOf(id)).toEqual([`USER_PROVISIONED:${id}:`]);
   });
 
   it("R4: an IdP deactivation of a young IdP user is 4 statements; the one write leaves accounts and manual memberships, turns SCIM ones dormant, owes the seat's release, audits and notifies", async () => {

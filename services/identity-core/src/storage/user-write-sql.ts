@@ -87,6 +87,35 @@ export async function lockUserForWrite(em: EntityManager, request: UserLockReque
     request.brake?.windowSeconds ?? 0,
     request.brake?.youngUserSeconds ?? 0,
   ]);
+  return lockOf(row, request);
+}
+
+/**
+ * The same rows as the lock, read without any lock and without the brake: the first statement
+ * of the unlocked update (UpdateUser's one-statement write, issue 10). What it reads is only
+ * acted on through `updateUserRowIfUnchanged`, which writes at the version read here.
+ */
+const readUserSql = `
+  select t.paused as tenant_paused, t.phone_region as tenant_phone_region, t.account_id as tenant_account_id,
+         false as brake_locked, u.*
+    from (select id, scim_paused_at is not null as paused, default_phone_region as phone_region,
+                 coalesce(default_account_id, main_account_id) as account_id
+            from identity.tenant where id = ?::uuid) t
+    left join identity.app_user u on u.id = ?::uuid and u.tenant_id = t.id and not (t.paused and ?::boolean)`;
+
+export async function readUserForWrite(
+  em: EntityManager,
+  request: Omit<UserLockRequest, "brake">,
+): Promise<UserLock> {
+  const [row] = await boundRows<LockRow>(em, readUserSql, [
+    request.tenantId,
+    request.userId,
+    request.refuseWhenPaused,
+  ]);
+  return lockOf(row, request);
+}
+
+function lockOf(row: LockRow | undefined, request: Omit<UserLockRequest, "brake">): UserLock {
   if (!row) return { kind: "tenant-not-found" };
   if (row.tenant_paused && request.refuseWhenPaused) return { kind: "scim-paused" };
   if (!row.id) return { kind: "user-not-found" };
@@ -265,8 +294,19 @@ const eventsSql = (withGroups: boolean) => `
                  : ""
              }`;
 
-const updateSql = (lifecycle: UserWrite["lifecycle"]) => `
-  with ${paramsSql},
+/**
+ * Unlocked (`guarded`): the tenant is key-share locked in the statement itself, as the lock
+ * statement does, and an IdP write finds no row while SCIM is paused (two values bound after
+ * the parameter table: the tenant id and whether a pause refuses the write).
+ */
+const updateSql = (lifecycle: UserWrite["lifecycle"], guarded = false) => `
+  with ${paramsSql},${
+    guarded
+      ? `
+  t as (select id from identity.tenant
+         where id = ?::uuid and (scim_paused_at is null or not ?::boolean) for key share),`
+      : ""
+  }
   u as (
     update identity.app_user as x
        set user_name = p.user_name, display_name = p.display_name, external_id = p.external_id,
@@ -283,8 +323,8 @@ const updateSql = (lifecycle: UserWrite["lifecycle"]) => `
                  : "x.deprovisioned_at"
            },
            version = x.version + 1, updated_at = now()
-      from p
-     where x.id = p.user_id and x.tenant_id = p.tenant_id and x.version = p.version
+      from p${guarded ? ", t" : ""}
+     where x.id = p.user_id and x.tenant_id = p.tenant_id and x.version = p.version${guarded ? " and t.id = p.tenant_id" : ""}
      returning x.*
   ),
   ${lifecycle?.kind === "deprovision" ? deprovisionSql(true) : lifecycle?.kind === "reprovision" ? reprovisionSql : ""}
@@ -300,6 +340,25 @@ export async function updateUserRow(em: EntityManager, write: UserWrite): Promis
   const [row] = await boundRows<UserRow>(em, updateSql(write.lifecycle), paramsOf(write));
   if (!row) throw new Error(`user ${write.user.id} changed under its row lock`);
   return userFromRow(row);
+}
+
+/**
+ * ONE autocommit statement for an update that neither deprovisions nor re-provisions: the row
+ * as the domain decided it from a read at `write.version`, its audit and change events — only
+ * if the row is still at that version and (for the IdP) SCIM is not paused. Null when either
+ * moved since the read: nothing is written, and the caller takes the locked path.
+ */
+export async function updateUserRowIfUnchanged(
+  em: EntityManager,
+  write: UserWrite & { lifecycle: null },
+  refuseWhenPaused: boolean,
+): Promise<User | null> {
+  const [row] = await boundRows<UserRow>(em, updateSql(null, true), [
+    ...paramsOf(write),
+    write.user.tenantId,
+    refuseWhenPaused,
+  ]);
+  return row ? userFromRow(row) : null;
 }
 
 export interface UserDelete {

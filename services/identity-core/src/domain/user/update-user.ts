@@ -10,6 +10,7 @@ import {
   type UserChange,
   type UserWrite,
   updateUserRow,
+  updateUserRowIfUnchanged,
 } from "../../storage/user-write-sql.js";
 import { requireTenantAccess } from "../access.js";
 import { auditActorOf } from "../audit/record-audit.js";
@@ -25,7 +26,7 @@ import { type ResolvedMask, resolveUserMask } from "./update-mask.js";
 import { auditView, canonicalJson, changedFields } from "./user-audit-view.js";
 import { mappedFields, scimNames, type UserFieldPath } from "./user-fields.js";
 import type { UserInput } from "./user-input.js";
-import { lockForWrite } from "./write-lock.js";
+import { lockForWrite, readForWrite } from "./write-lock.js";
 
 export interface UserUpdate {
   userId: string;
@@ -73,7 +74,8 @@ export function assertUserEtag(user: User, etag: string | undefined): void {
  * applies) and one that writes the row with its audit and change events
  * (storage/user-write-sql.ts); a re-activation also drops the user's owed releases before it
  * allocates, an IdP deactivation of an established user reads the brake's counts. An update
- * that changes nothing writes nothing.
+ * that changes nothing writes nothing. An update that leaves `active` out is first tried
+ * without the transaction: one read, one guarded write (`unlocked`).
  */
 export class UpdateUser {
   constructor(
@@ -93,6 +95,8 @@ export class UpdateUser {
     const wantsActive = mask.fields.has("active") ? update.input.active : undefined;
     const userId = update.userId.toLowerCase();
     const scim = call.actor.role === Role.SCIM;
+    const unlocked = await this.unlocked(call, tenantId, userId, update, mask, signal);
+    if (unlocked) return unlocked;
     const released: ReleasedSeat[] = [];
     let taken = null as string | null;
     try {
@@ -100,32 +104,8 @@ export class UpdateUser {
         const lock = await lockForWrite(em, call, tenantId, userId, wantsActive === false);
         const stored = lock.user;
         assertUserEtag(stored, update.etag);
-        const user: User = { ...stored };
-        const audits: UserAudit[] = [];
-        const changes: UserChange[] = [];
-        let locked: UserFieldPath[] = [];
-        if (scim) {
-          if (user.managedBy === "MANUAL") {
-            // R12: adopted first, audited, then the write applies.
-            user.managedBy = "SCIM";
-            audits.push(adoption);
-            changes.push("USER_UPDATED");
-          }
-        } else if (user.managedBy === "SCIM") {
-          locked = mappedFields.filter((f) => mask.fields.has(f));
-          if (locked.length > 0 && !update.overrideScimLock) {
-            throw new DomainError(
-              "FAILED_PRECONDITION",
-              "SCIM_MAPPED_ATTRIBUTE",
-              `${scimNames[locked[0] ?? "user_name"]} is synchronised from the identity provider for this user (managedBy SCIM): change it there, or set override_scim_lock`,
-              { field: scimNames[locked[0] ?? "user_name"] },
-            );
-          }
-        }
-        const before = auditView(user);
-        const reasonBefore = user.deprovisionReason;
-        const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
-        const notices = applyFields(user, input, mask, lock.tenant.defaultPhoneRegion);
+        const draft = draftUpdate(call, stored, update, mask, lock.tenant.defaultPhoneRegion);
+        const { user, audits, changes } = draft;
         let lifecycle: UserWrite["lifecycle"] = null;
         if (wantsActive === true && user.state === "DEPROVISIONED") {
           // Under the user's lock: drop releases still owed for it (the seat licensing hands
@@ -154,32 +134,12 @@ export class UpdateUser {
           audits.push(deprovisioned(reason));
           // Groups that lost a manual member changed too (their SCIM view and ETag, R10).
           changes.push("USER_DEPROVISIONED", "MEMBERSHIP_CHANGED");
-        } else if (wantsActive === false && user.deprovisionReason === "LAST_SCIM_GROUP_REMOVED") {
-          // The IdP now deactivates explicitly: a later group add must not bring the user back (R4).
-          user.deprovisionReason = "INACTIVE";
+        } else {
+          explicitDeactivation(user, wantsActive);
         }
-        // R22: only what changed is audited; a repeated identical write (Okta's PATCH active=true,
-        // a PUT of the same values) changes nothing, keeps the etag and leaves no event.
-        const changed = changedFields(before, auditView(user));
-        if (user.deprovisionReason !== reasonBefore) {
-          changed.before.deprovisionReason = reasonBefore;
-          changed.after.deprovisionReason = user.deprovisionReason;
-        }
-        const overridden = locked.map((f) => scimNames[f]).filter((name) => name in changed.after);
-        if (overridden.length > 0) {
-          audits.push({
-            action: "user.scim_lock_overridden",
-            before: Object.fromEntries(overridden.map((name) => [name, changed.before[name]])),
-            after: { fields: overridden },
-          });
-        }
-        if (Object.keys(changed.after).length > 0) {
-          audits.push({ action: "user.updated", before: changed.before, after: changed.after });
-          changes.push("USER_UPDATED");
-        }
-        if (audits.length === 0 && lifecycle === null) {
+        if (!settleDraft(draft) && lifecycle === null) {
           throwIfAbandoned(signal);
-          return { user: stored, notices };
+          return { user: stored, notices: draft.notices };
         }
         const written = await updateUserRow(em, {
           user,
@@ -190,7 +150,7 @@ export class UpdateUser {
           changes,
         });
         throwIfAbandoned(signal);
-        return { user: written, notices };
+        return { user: written, notices: draft.notices };
       });
       // Seats given up by a deactivation: owed in the outbox since the commit, tried now.
       await this.seats.releaseMany(tenantId, released);
@@ -201,6 +161,134 @@ export class UpdateUser {
       throw error;
     }
   }
+
+  /**
+   * Issue 10: an update that does not touch `active` — an IdP PATCH or an admin edit of
+   * attributes — is decided from an unlocked read and written by ONE autocommit statement at
+   * the version read (`updateUserRowIfUnchanged`), with no transaction around them. Null when
+   * the mask names `active` (a deactivation or re-activation, or a repeated active=true that
+   * must wait for a deprovisioning in flight: those queue on the row lock), or when the row
+   * moved (or SCIM was paused) between the read and the write: the caller then takes the
+   * locked path, which merges concurrent writers and never answers ETAG_MISMATCH without an
+   * etag. An If-Match that differs from the version read fails at once: versions only grow.
+   */
+  private async unlocked(
+    call: CallContext,
+    tenantId: string,
+    userId: string,
+    update: UserUpdate,
+    mask: ResolvedMask,
+    signal: AbortSignal | undefined,
+  ): Promise<{ user: User; notices: string[] } | null> {
+    if (mask.fields.has("active")) return null;
+    const read = await readForWrite(this.orm.em, call, tenantId, userId);
+    const stored = read.user;
+    assertUserEtag(stored, update.etag);
+    const draft = draftUpdate(call, stored, update, mask, read.tenant.defaultPhoneRegion);
+    const writes = settleDraft(draft);
+    throwIfAbandoned(signal);
+    if (!writes) return { user: stored, notices: draft.notices };
+    const written = await updateUserRowIfUnchanged(
+      this.orm.em,
+      {
+        user: draft.user,
+        version: stored.version,
+        lifecycle: null,
+        actor: auditActorOf(call),
+        audits: draft.audits,
+        changes: draft.changes,
+      },
+      call.actor.role === Role.SCIM,
+    );
+    return written ? { user: written, notices: draft.notices } : null;
+  }
+}
+
+/** An update decided from the stored user, before its lifecycle step (R4) and its diff (R22). */
+interface UpdateDraft {
+  user: User;
+  audits: UserAudit[];
+  changes: UserChange[];
+  /** Mapped attributes an administrator writes with the override flag (R6). */
+  locked: UserFieldPath[];
+  before: ReturnType<typeof auditView>;
+  reasonBefore: User["deprovisionReason"];
+  notices: string[];
+}
+
+/**
+ * By the IdP a manual user is adopted first (R12); by anyone else mapped attributes of a SCIM
+ * user are refused unless overridden (R6). Then the masked fields apply, merged onto the
+ * stored user when the caller sent its `base`.
+ */
+function draftUpdate(
+  call: CallContext,
+  stored: User,
+  update: UserUpdate,
+  mask: ResolvedMask,
+  phoneRegion: string | null | undefined,
+): UpdateDraft {
+  const user: User = { ...stored };
+  const audits: UserAudit[] = [];
+  const changes: UserChange[] = [];
+  let locked: UserFieldPath[] = [];
+  if (call.actor.role === Role.SCIM) {
+    if (user.managedBy === "MANUAL") {
+      // R12: adopted first, audited, then the write applies.
+      user.managedBy = "SCIM";
+      audits.push(adoption);
+      changes.push("USER_UPDATED");
+    }
+  } else if (user.managedBy === "SCIM") {
+    locked = mappedFields.filter((f) => mask.fields.has(f));
+    if (locked.length > 0 && !update.overrideScimLock) {
+      throw new DomainError(
+        "FAILED_PRECONDITION",
+        "SCIM_MAPPED_ATTRIBUTE",
+        `${scimNames[locked[0] ?? "user_name"]} is synchronised from the identity provider for this user (managedBy SCIM): change it there, or set override_scim_lock`,
+        { field: scimNames[locked[0] ?? "user_name"] },
+      );
+    }
+  }
+  const before = auditView(user);
+  const reasonBefore = user.deprovisionReason;
+  const input = update.base ? mergeOntoStored(user, update.input, update.base, mask) : update.input;
+  const notices = applyFields(user, input, mask, phoneRegion);
+  return { user, audits, changes, locked, before, reasonBefore, notices };
+}
+
+/** A deprovisioned user that the IdP now deactivates explicitly: a later group add must not bring it back (R4). */
+function explicitDeactivation(user: User, wantsActive: boolean | undefined): void {
+  if (wantsActive === false && user.deprovisionReason === "LAST_SCIM_GROUP_REMOVED") {
+    user.deprovisionReason = "INACTIVE";
+  }
+}
+
+/**
+ * R22: only what changed is audited; a repeated identical write (Okta's PATCH active=true, a
+ * PUT of the same values) changes nothing, keeps the etag and leaves no event. Adds the
+ * update's own audit events; false when the draft has nothing to write.
+ */
+function settleDraft(draft: UpdateDraft): boolean {
+  const { user, audits, changes } = draft;
+  const changed = changedFields(draft.before, auditView(user));
+  if (user.deprovisionReason !== draft.reasonBefore) {
+    changed.before.deprovisionReason = draft.reasonBefore;
+    changed.after.deprovisionReason = user.deprovisionReason;
+  }
+  const overridden = draft.locked.map((f) => scimNames[f]).filter((name) => name in changed.after);
+  if (overridden.length > 0) {
+    audits.push({
+      action: "user.scim_lock_overridden",
+      before: Object.fromEntries(overridden.map((name) => [name, changed.before[name]])),
+      after: { fields: overridden },
+    });
+  }
+  if (Object.keys(changed.after).length > 0) {
+    audits.push({ action: "user.updated", before: changed.before, after: changed.after });
+    changes.push("USER_UPDATED");
+  }
+  return audits.length > 0;
 }
 
 /** R12's audit event of an adoption. */

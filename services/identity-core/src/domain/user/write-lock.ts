@@ -3,7 +3,12 @@ import type { CallContext } from "@cosafe/rpc";
 import { isUuid } from "@cosafe/storage";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { User } from "../../storage/entities.js";
-import { type LockedTenant, lockUserForWrite } from "../../storage/user-write-sql.js";
+import {
+  type LockedTenant,
+  lockUserForWrite,
+  readUserForWrite,
+  type UserLock,
+} from "../../storage/user-write-sql.js";
 import { defaultBrakeSettings, isBraked } from "../brake/brake-check.js";
 import { notFound } from "../domain-error.js";
 import { scimPaused } from "../scim-control/scim-pause.js";
@@ -39,6 +44,29 @@ export async function lockForWrite(
     refuseWhenPaused: call.actor.role === Role.SCIM,
     brake: mayDeprovision && isBraked(call) ? defaultBrakeSettings : undefined,
   });
+  return lockedOrThrow(lock, tenantId, userId);
+}
+
+/**
+ * The same rows as lockForWrite and the same refusals, read without a lock and without the
+ * brake: for an update written only if the row is still at the version read (issue 10).
+ */
+export async function readForWrite(
+  em: EntityManager,
+  call: CallContext,
+  tenantId: string,
+  userId: string,
+): Promise<WriteLock> {
+  if (!isUuid(tenantId)) throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
+  const read = await readUserForWrite(em, {
+    tenantId,
+    userId: isUuid(userId) ? userId : null,
+    refuseWhenPaused: call.actor.role === Role.SCIM,
+  });
+  return lockedOrThrow(read, tenantId, userId);
+}
+
+function lockedOrThrow(lock: UserLock, tenantId: string, userId: string): WriteLock {
   switch (lock.kind) {
     case "tenant-not-found":
       throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
