@@ -154,6 +154,25 @@ describe("lean server path (ADR 0022)", () => {
     expect(lastCall?.signal.aborted).toBe(true);
   });
 
+  it("a caller that goes away mid-call aborts the signal the implementation sees, with CANCELED", async () => {
+    const lean = createClient(TenantService, transports().lean as Transport);
+    const controller = new AbortController();
+    const call = lean
+      .getTenant({ tenantId: "slow" }, { ...withActor, signal: controller.signal })
+      .then(() => undefined, ConnectError.from);
+    const started = Date.now();
+    while (lastCall?.signal.aborted !== false && Date.now() - started < 2_000)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    const seen = lastCall?.signal;
+    expect(seen?.aborted).toBe(false);
+    controller.abort();
+    expect((await call)?.code).toBe(Code.Canceled);
+    while (!seen?.aborted && Date.now() - started < 2_000)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(seen?.aborted).toBe(true);
+    expect(ConnectError.from(seen?.reason).code).toBe(Code.Canceled);
+  });
+
   it("a body that is not a valid message answers INVALID_ARGUMENT in Connect's JSON error form", async () => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     try {
