@@ -52,14 +52,15 @@ function nameOf<T>(table: Record<string, T>, value: T): string {
   return entry[0];
 }
 
-/** Headers that carry an actor on an outgoing call. */
-export function actorHeaders(actor: CallActor): Record<string, string> {
+/** Headers that carry an actor on an outgoing call, and the request id when given. */
+export function actorHeaders(actor: CallActor, requestId?: string): Record<string, string> {
   const result: Record<string, string> = {
     [headers.actorType]: nameOf(actorTypes, actor.type),
     [headers.actorId]: actor.id,
     [headers.actorRole]: nameOf(roles, actor.role),
   };
   if (actor.tenantId) result[headers.actorTenant] = actor.tenantId;
+  if (requestId) result[headers.requestId] = requestId;
   return result;
 }
 

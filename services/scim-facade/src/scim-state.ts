@@ -14,6 +14,14 @@ export interface ProvisioningNote {
 
 /** What the authentication middleware establishes for the rest of a SCIM request. */
 export interface ScimState {
+  /** The request's id (request logging): in its log lines, its provisioning-log entry and its calls. */
+  requestId: string;
+  /**
+   * The headers of every call made for the request: the token's actor and the request id.
+   * The facade passes the request id explicitly, not through AsyncLocalStorage, whose promise
+   * hooks would cost every promise of the process (docs/performance.md).
+   */
+  callHeaders: Record<string, string>;
   tenantId: string;
   tokenId: string;
   actor: CallActor;

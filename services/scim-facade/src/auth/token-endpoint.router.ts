@@ -55,7 +55,7 @@ const formParser = bodyParser({
  */
 export function tokenEndpointRouter(deps: { core: CoreClients; serviceName: string }): Router<ScimState> {
   const router = new Router<ScimState>();
-  const callOptions = { headers: actorHeaders(systemActor(deps.serviceName)) };
+  const system = systemActor(deps.serviceName);
   router.all(tokenEndpointPath, async (ctx) => {
     if (ctx.method !== "POST") {
       ctx.set("Allow", "POST");
@@ -100,7 +100,7 @@ export function tokenEndpointRouter(deps: { core: CoreClients; serviceName: stri
     try {
       const token = await deps.core.oauthClients.exchangeClientCredentials(
         { clientId, clientSecret },
-        callOptions,
+        { headers: actorHeaders(system, ctx.state.requestId) },
       );
       const expiresMs = token.expireTime ? timestampMs(token.expireTime) : Date.now();
       ctx.set("Cache-Control", "no-store");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { currentRequestId, type Logger } from "@cosafe/logging";
+import type { Logger } from "@cosafe/logging";
 import type { ProvisioningEntry } from "@cosafe/proto/identity";
 import { ScimError, toErrorBody } from "@cosafe/scim";
 import type Router from "@koa/router";
@@ -142,7 +142,12 @@ export function mountBulk(router: Router<ScimState>, deps: BulkDeps) {
       const path = operation.path.replace(/bulkId:([^/]+)/g, (whole, id: string) => created.get(id) ?? whole);
       const began = performance.now();
       const note: ProvisioningNote = {};
-      const state = { tenantId: ctx.state.tenantId, actor: ctx.state.actor, note };
+      const state = {
+        tenantId: ctx.state.tenantId,
+        actor: ctx.state.actor,
+        callHeaders: ctx.state.callHeaders,
+        note,
+      };
       const write: WriteRequest = {
         state,
         ifMatch: () => versionOfIfMatch(operation.version),
@@ -201,7 +206,7 @@ export function mountBulk(router: Router<ScimState>, deps: BulkDeps) {
         const where = `/Bulk operation ${operation.index + 1}${operation.bulkId ? ` (bulkId ${operation.bulkId})` : ""}`;
         deps.provisioningLog.enqueue(
           buildProvisioningEntry({
-            requestId: currentRequestId() ?? (ctx.response.get("X-Request-Id") || randomUUID()),
+            requestId: ctx.state.requestId || randomUUID(),
             startedAtMs: Date.now(),
             durationMs: performance.now() - began,
             method: operation.method || "POST",

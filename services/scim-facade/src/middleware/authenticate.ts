@@ -24,7 +24,7 @@ export function authenticate(deps: {
   cache: TokenCache;
   serviceName: string;
 }): Middleware<ScimState> {
-  const callOptions = { headers: actorHeaders(systemActor(deps.serviceName)) };
+  const system = systemActor(deps.serviceName);
   return async (ctx, next) => {
     const refuse = (reason: string) => {
       // The support-only stream of the provisioning log learns why; the client only that it was refused.
@@ -38,7 +38,10 @@ export function authenticate(deps: {
     let token = deps.cache.get(key);
     if (!token) {
       try {
-        const verified = await deps.core.tokens.authenticateScimToken({ secret }, callOptions);
+        const verified = await deps.core.tokens.authenticateScimToken(
+          { secret },
+          { headers: actorHeaders(system, ctx.state.requestId) },
+        );
         deps.cache.set(key, {
           tenantId: verified.tenantId,
           tokenId: verified.tokenId,
@@ -67,6 +70,7 @@ export function authenticate(deps: {
       role: Role.SCIM,
       tenantId: token.tenantId,
     };
+    ctx.state.callHeaders = actorHeaders(ctx.state.actor, ctx.state.requestId);
     await next();
   };
 }

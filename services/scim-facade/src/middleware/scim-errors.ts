@@ -33,7 +33,8 @@ export function scimErrors(logger: Logger): Middleware {
       await next();
     } catch (error) {
       const scimError = toScimError(error);
-      if (scimError.status >= 500) logger.error({ err: error, path: ctx.path }, "SCIM request failed");
+      if (scimError.status >= 500)
+        logger.error({ err: error, requestId: ctx.state.requestId, path: ctx.path }, "SCIM request failed");
       ctx.status = scimError.status;
       ctx.type = scimContentType;
       ctx.body = toErrorBody(scimError);

@@ -1,5 +1,4 @@
 import type { Logger } from "@cosafe/logging";
-import { requestContext } from "@cosafe/logging";
 
 /** Where batches go; identity-core's RecordProvisioningEntries in production, a fake in tests. */
 export interface ProvisioningLogSink<T> {
@@ -78,13 +77,10 @@ export class ProvisioningLogBatcher<T> {
     this.retryDelayMs = Math.max(0, options.retryDelayMs ?? 250);
     this.isRetryable = options.isRetryable ?? (() => true);
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
-    // Created outside any request, so deliveries and their log lines carry no request's id.
-    this.timer = requestContext.exit(() =>
-      setInterval(() => {
-        this.reportDrops();
-        if (this.buffer.length > 0) void this.pump();
-      }, options.flushIntervalMs ?? 1000),
-    );
+    this.timer = setInterval(() => {
+      this.reportDrops();
+      if (this.buffer.length > 0) void this.pump();
+    }, options.flushIntervalMs ?? 1000);
     this.timer.unref();
   }
 
@@ -103,13 +99,11 @@ export class ProvisioningLogBatcher<T> {
     this.buffer.push(entry);
     if (this.buffer.length >= this.maxBatchSize && !this.pumping && !this.pumpScheduled) {
       this.pumpScheduled = true;
-      // Deliver on a later turn, outside this request's async context.
-      requestContext.exit(() =>
-        setImmediate(() => {
-          this.pumpScheduled = false;
-          void this.pump();
-        }),
-      );
+      // Deliver on a later turn, not inside this request.
+      setImmediate(() => {
+        this.pumpScheduled = false;
+        void this.pump();
+      });
     }
   }
 

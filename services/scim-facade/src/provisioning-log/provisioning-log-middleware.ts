@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { currentRequestId, type Logger } from "@cosafe/logging";
+import type { Logger } from "@cosafe/logging";
 import type { ProvisioningEntry } from "@cosafe/proto/identity";
 import type { Middleware } from "koa";
 import type { ScimState } from "../scim-state.js";
@@ -57,7 +57,7 @@ export function provisioningLog(deps: ProvisioningLogDeps): Middleware<ScimState
       const errorBody = status >= 400 && !thrown ? errorBodyOf(ctx.body) : {};
       deps.batcher.enqueue(
         buildProvisioningEntry({
-          requestId: currentRequestId() ?? (ctx.response.get("X-Request-Id") || randomUUID()),
+          requestId: ctx.state.requestId || randomUUID(),
           startedAtMs,
           durationMs: performance.now() - started,
           method: ctx.method,

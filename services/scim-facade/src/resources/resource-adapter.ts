@@ -1,4 +1,3 @@
-import { actorHeaders } from "@cosafe/rpc";
 import {
   buildListResponse,
   type ProjectionParams,
@@ -84,7 +83,7 @@ export interface ResourceHandler<R extends Versioned> {
 /** One write as the adapter runs it: a SCIM request of its own, or one operation of a /Bulk request. */
 export interface WriteRequest {
   /** Tenant, actor and the provisioning-log note to fill (R20); a request's `ctx.state`. */
-  state: Pick<ScimState, "tenantId" | "actor" | "note">;
+  state: Pick<ScimState, "tenantId" | "actor" | "callHeaders" | "note">;
   /** The version `If-Match` (or a bulk operation's `version`) names; read only by writes that take one. */
   ifMatch(): string | undefined;
   /** `attributes` / `excludedAttributes` of the response. */
@@ -118,7 +117,7 @@ function callOf<R extends Versioned>(
   const { state } = request;
   return {
     tenantId: state.tenantId,
-    options: { headers: actorHeaders(state.actor) },
+    options: { headers: state.callHeaders },
     // Read only by the operations that take a version, as each route did before the adapter.
     get ifMatch() {
       return request.ifMatch();

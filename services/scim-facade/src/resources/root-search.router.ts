@@ -1,4 +1,3 @@
-import { actorHeaders } from "@cosafe/rpc";
 import {
   buildListResponse,
   GROUP_RESOURCE_TYPE,
@@ -42,7 +41,7 @@ export function mountRootSearch(router: Router<ScimState>, deps: { core: CoreCli
     if (params.sortBy)
       throw new ScimError(400, "invalidValue", "sortBy is not supported across resource types");
     if (params.filter) parseFilter(params.filter);
-    const options = { headers: actorHeaders(ctx.state.actor) };
+    const options = { headers: ctx.state.callHeaders };
     const tenantId = ctx.state.tenantId;
     const users = params.filter
       ? translateOrSkip(() => userFilterFromScim(params.filter ?? ""))
