@@ -416,6 +416,27 @@ describe("request bodies", () => {
     }
   });
 
+  it("a body with a prototype key, a whitespace-only body or a JSON scalar is 400 invalidSyntax, and nothing is stored", async () => {
+    const userName = uniqueName("proto");
+    const named = JSON.stringify({ schemas: [userSchema], userName });
+    for (const body of [
+      named.replace("{", '{"__proto__": {"admin": true},'),
+      named.replace("{", '{"\\u005f_proto__": {"admin": true},'),
+      named.replace("{", '{"constructor": {"prototype": {"admin": true}},'),
+      "   ",
+      '"text"',
+    ]) {
+      const res = await scim.request({ method: "POST", path: "/Users", body });
+      expect(res.status, body).toBe(400);
+      expect(res.body, body).toMatchObject({
+        schemas: [errorSchema],
+        status: "400",
+        scimType: "invalidSyntax",
+      });
+    }
+    expect((await scim.filter("Users", `userName eq "${userName}"`)).body.totalResults).toBe(0);
+  });
+
   it("bodies over 1 MB on /Users are 413; a wrong content type is 415; application/json is accepted", async () => {
     const big = userBody(uniqueName("big"), { title: "x".repeat(1024 * 1024 + 10) });
     const tooLarge = await scim.post("/Users", big);

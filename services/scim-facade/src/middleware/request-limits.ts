@@ -27,6 +27,9 @@ export const requestGuards: Middleware = async (ctx, next) => {
 /** Control characters a JSON string of a request never needs (tab, newline and carriage return may occur in addresses). */
 const badControl = (text: string) => controlCharacterAt(text, "\t\n\r") >= 0;
 
+const isObjectWith = (value: unknown, key: string) =>
+  typeof value === "object" && value !== null && Object.hasOwn(value, key);
+
 /**
  * Checks a parsed JSON body without recursion: nesting at most {@link requestLimits.jsonDepth}
  * (400 invalidSyntax) and no NUL or other control character in any key or string (400 invalidValue),
@@ -53,6 +56,9 @@ export function checkJsonBody(body: unknown): void {
       continue;
     }
     for (const [key, item] of Object.entries(value)) {
+      // JSON.parse makes "__proto__" an own key: refused before any merge can turn it into a prototype.
+      if (key === "__proto__" || (key === "constructor" && isObjectWith(item, "prototype")))
+        throw new ScimError(400, "invalidSyntax", "request body is not valid JSON");
       if (badControl(key))
         throw new ScimError(
           400,
