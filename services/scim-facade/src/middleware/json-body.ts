@@ -12,7 +12,7 @@ export function mediaTypeOf(contentType: string | undefined): string {
 }
 
 // RFC 8259 whitespace, then an object or an array: a bare string or number is not a SCIM body.
-const objectOrArray = /^[\x20\x09\x0a\x0d]*[[{]/;
+const objectOrArray = /^[ \t\n\r]*[[{]/;
 
 const invalidJson = () => new ScimError(400, "invalidSyntax", "request body is not valid JSON");
 
