@@ -1,5 +1,6 @@
 import type { CallContext } from "@cosafe/rpc";
 import type { GroupQueries } from "../domain/group/group-queries.js";
+import type { UserGroupsRead } from "../domain/user/user-queries.js";
 import { decodeKeyset, encodeKeyset, keysetPageLimit } from "./keyset-token.js";
 
 /**
@@ -22,5 +23,21 @@ export async function userGroupsPage(
   return {
     groups: groups.map((g) => ({ userId: g.userId, groupId: g.groupId, display: g.display })),
     nextPageToken: more && last ? encodeKeyset(last.userId, last.groupId) : "",
+  };
+}
+
+/** How many groups a user read with `include_groups` carries before ListGroupsOfUsers takes over. */
+export const firstGroupsPage = keysetPageLimit(0);
+
+/** Groups read with their users (UserQueries, one statement) as a read's `groups` and its next-page token. */
+export function groupsAnswer(read: UserGroupsRead | undefined): {
+  groups: { userId: string; groupId: string; display: string }[];
+  groupsNextPageToken: string;
+} {
+  if (!read) return { groups: [], groupsNextPageToken: "" };
+  const last = read.groups.at(-1);
+  return {
+    groups: read.groups,
+    groupsNextPageToken: read.more && last ? encodeKeyset(last.userId, last.groupId) : "",
   };
 }

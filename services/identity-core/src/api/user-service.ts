@@ -12,7 +12,7 @@ import type { UpdateUser } from "../domain/user/update-user.js";
 import type { UserQueries } from "../domain/user/user-queries.js";
 import { toUserInput, toUserMessage } from "./convert/user-convert.js";
 import { required } from "./required.js";
-import { userGroupsPage } from "./user-groups-page.js";
+import { firstGroupsPage, groupsAnswer, userGroupsPage } from "./user-groups-page.js";
 
 /** cosafe.identity.v1.UserService: unpack, call the domain, convert back. */
 export interface UserServiceDeps {
@@ -44,11 +44,17 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
     },
     async getUser(req, ctx) {
       const call = callContextOf(ctx);
-      const user = await deps.users.get(call, req.tenantId, req.userId);
-      return {
-        user: toUserMessage(user),
-        ...(await groupsOf(req.includeGroups, call, req.tenantId, [user.id])),
-      };
+      if (!req.includeGroups) {
+        const user = await deps.users.get(call, req.tenantId, req.userId);
+        return { user: toUserMessage(user), groups: [], groupsNextPageToken: "" };
+      }
+      const { user, groups } = await deps.users.getWithGroups(
+        call,
+        req.tenantId,
+        req.userId,
+        firstGroupsPage,
+      );
+      return { user: toUserMessage(user), ...groupsAnswer(groups) };
     },
     async listUsers(req, ctx) {
       const page = pageRequest(req, { max: 1000 });
@@ -62,23 +68,19 @@ export function userService(deps: UserServiceDeps): ServiceImpl<typeof UserServi
               skip: req.skip,
             });
       const call = callContextOf(ctx);
-      const { users, total, nextAfter } = await deps.users.list(call, req.tenantId, {
+      const { users, total, nextAfter, groups } = await deps.users.list(call, req.tenantId, {
         filter: req.filter,
         orderBy: req.orderBy,
         page,
         cursor,
+        groupsLimit: req.includeGroups ? firstGroupsPage : undefined,
       });
       return {
         users: users.map(toUserMessage),
         totalSize: total,
         nextPageToken: cursor ? "" : nextPageToken(page, users.length, total),
         nextCursor: nextAfter ? encodeCursor(nextAfter) : "",
-        ...(await groupsOf(
-          req.includeGroups,
-          call,
-          req.tenantId,
-          users.map((u) => u.id),
-        )),
+        ...groupsAnswer(groups),
       };
     },
     async updateUser(req, ctx) {

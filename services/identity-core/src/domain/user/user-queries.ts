@@ -4,7 +4,12 @@ import { isUuid } from "@cosafe/storage";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { User } from "../../storage/entities.js";
 import { userFilterSql } from "../../storage/query/user-filter-sql.js";
-import { selectUser, selectUserPage } from "../../storage/user-read-sql.js";
+import {
+  selectUser,
+  selectUserPage,
+  selectUserWithGroups,
+  type UserGroupsRead,
+} from "../../storage/user-read-sql.js";
 import { requireTenantAccess } from "../access.js";
 import type { CursorRequest } from "../cursor.js";
 import { notFound } from "../domain-error.js";
@@ -18,7 +23,11 @@ export interface UserListQuery {
   page: PageRequest;
   /** Cursor pagination (RFC 9865): keyset by id; `page` is then unused. */
   cursor?: CursorRequest | undefined;
+  /** Also the first `groupsLimit` groups of the page's users (SCIM User.groups), in the same statement. */
+  groupsLimit?: number | undefined;
 }
+
+export type { UserGroupsRead };
 
 /**
  * Reads users: one by id, or a filtered, sorted page with the exact total — all in SQL, one
@@ -34,30 +43,58 @@ export class UserQueries {
     return user;
   }
 
+  /** `get` and the user's first `groupsLimit` groups as the caller sees them (R10), in one statement. */
+  async getWithGroups(
+    call: CallContext,
+    tenantId: string,
+    userId: string,
+    groupsLimit: number,
+  ): Promise<{ user: User; groups: UserGroupsRead }> {
+    requireTenantAccess(call, tenantId, readers);
+    const found = isUuid(userId)
+      ? await selectUserWithGroups(this.orm, tenantId, userId, groupsQuery(call, groupsLimit))
+      : undefined;
+    if (!found) throw notFound("USER_NOT_FOUND", `user ${userId} not found`);
+    return found;
+  }
+
   async list(
     call: CallContext,
     tenantId: string,
     query: UserListQuery,
-  ): Promise<{ users: User[]; total: number; nextAfter?: string | undefined }> {
+  ): Promise<{
+    users: User[];
+    total: number;
+    nextAfter?: string | undefined;
+    groups?: UserGroupsRead | undefined;
+  }> {
     requireTenantAccess(call, tenantId, readers);
+    const groups = query.groupsLimit === undefined ? undefined : groupsQuery(call, query.groupsLimit);
     const filter = query.filter
       ? userFilterSql(query.filter, { scimView: call.actor.role === Role.SCIM })
       : undefined;
     if (query.cursor) {
       const { after, limit } = query.cursor;
-      const { users, total, more } = await selectUserPage(this.orm, {
+      const page = await selectUserPage(this.orm, {
         tenantId,
         filter,
         window: { kind: "keyset", after, limit },
+        groups,
       });
-      const last = users.at(-1);
-      return { users, total, nextAfter: more && last ? last.id : undefined };
+      const last = page.users.at(-1);
+      return { ...page, nextAfter: page.more && last ? last.id : undefined };
     }
-    const { users, total } = await selectUserPage(this.orm, {
+    return selectUserPage(this.orm, {
       tenantId,
       filter,
       window: { kind: "offset", orderBy: query.orderBy, ...query.page },
+      groups,
     });
-    return { users, total };
   }
 }
+
+/** SCIM sees the memberships R10 gives it; everyone else the active ones (as ListGroupsOfUsers). */
+const groupsQuery = (call: CallContext, limit: number) => ({
+  scimView: call.actor.role === Role.SCIM,
+  limit,
+});

@@ -29,6 +29,11 @@ export async function countedPage<R>(
   source: MikroORM | EntityManager,
   from: PageSource,
   window: PageWindow,
+  /**
+   * Wraps the page statement (never the count), e.g. to read what belongs to the page's rows in
+   * the same statement; gets the page and the ORDER BY the wrapper must keep.
+   */
+  decorate?: (page: SqlFragment, orderBy: string) => SqlFragment,
 ): Promise<{ rows: R[]; total: number }> {
   const { table, alias, where } = from;
   const count = sql(
@@ -46,7 +51,10 @@ export async function countedPage<R>(
           window.offset,
         )
       : keysetPage(from, count, window);
-  const rows = await boundRows<R & { page_total: number }>(source, page.sql, page.params);
+  const statement = decorate
+    ? decorate(page, window.kind === "offset" ? window.orderBy : `${alias}.id`)
+    : page;
+  const rows = await boundRows<R & { page_total: number }>(source, statement.sql, statement.params);
   const [first] = rows;
   if (first) return { rows, total: first.page_total };
   const mayHoldRows = window.kind === "offset" ? window.offset > 0 : window.after !== undefined;
