@@ -9,7 +9,7 @@ import { tokenEndpointRouter } from "./auth/token-endpoint.router.js";
 import { mountBulk } from "./bulk/bulk.router.js";
 import type { CoreClients } from "./clients.js";
 import { mountDiscovery } from "./discovery/discovery.router.js";
-import { healthRouter } from "./health.js";
+import { healthProbes } from "./health.js";
 import { authenticate } from "./middleware/authenticate.js";
 import { parseBodies } from "./middleware/body-limits.js";
 import { requireJsonBody } from "./middleware/content-type.js";
@@ -76,7 +76,7 @@ export function createApp(deps: AppDeps): Koa<ScimState> {
     ctx.state.note = {};
     await next();
   });
-  app.use(healthRouter(deps.core).routes());
+  app.use(healthProbes(deps.core));
   app.use(tokenEndpointRouter({ core: deps.core, serviceName: deps.serviceName }).routes());
   app.use(scim.routes());
   app.use(scim.allowedMethods({ throw: true }));

@@ -1,3 +1,4 @@
+import { executionAsyncId } from "node:async_hooks";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRouterTransport } from "@connectrpc/connect";
@@ -234,6 +235,32 @@ describe("facade endpoints (fake identity-core)", () => {
     expect(bare.status).toBe(200);
     expect(((await bare.json()) as { members?: unknown }).members).toBeUndefined();
     expect(calls.memberCalls).toEqual(["getGroup:alone"]);
+  });
+
+  it("issue 11: serving SCIM requests never turns on promise hooks: the request id travels in ctx.state, not in an AsyncLocalStorage", async () => {
+    // With promise hooks off a promise continuation runs with async id 0; one AsyncLocalStorage
+    // run anywhere turns them on for every promise of the process, for good.
+    const continuationAsyncId = () =>
+      new Promise<number>((resolve) =>
+        setImmediate(() => Promise.resolve().then(() => resolve(executionAsyncId()))),
+      );
+    expect(await continuationAsyncId()).toBe(0);
+    const filtered = await call(`/Users?filter=${encodeURIComponent('userName eq "u@example.com"')}`, {
+      headers: { "x-request-id": "req-hooks-1" },
+    });
+    expect(filtered.headers.get("x-request-id")).toBe("req-hooks-1");
+    const created = await call("/Users", {
+      method: "POST",
+      headers: { "content-type": "application/scim+json" },
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        userName: "h@example.com",
+      }),
+    });
+    expect(created.status).toBe(201);
+    expect((await call(`/Groups/${groupId}`)).status).toBe(200);
+    expect((await fetch(`${base.replace("/scim/v2", "")}/healthz`)).status).toBe(200);
+    expect(await continuationAsyncId()).toBe(0);
   });
 
   it("R23 issue 11: a filtered GET /Users brings User.groups in the same identity-core call, and a create needs no group call", async () => {
