@@ -8,7 +8,8 @@ export interface Waiting<T, R> {
 /**
  * Group commit (docs/adr/0021-seat-group-commit.md): per key, at most one batch is in flight;
  * what arrives meanwhile waits and leaves together as the next batch, up to `maxBatch`. A lone
- * request goes at once, so nothing waits on a quiet system. A performance device only: the
+ * request goes at the end of the event loop's turn (setImmediate), so nothing waits on a quiet
+ * system but what arrived in the same turn joins it. A performance device only: the
  * batch's writer (licensing's one statement) keeps every guarantee, and a lost process loses
  * nothing but waiting callers, who see their own failure.
  *
@@ -18,6 +19,7 @@ export interface Waiting<T, R> {
 export class GroupCommit<T, R> {
   private readonly waiting = new Map<string, Waiting<T, R>[]>();
   private readonly busy = new Set<string>();
+  private readonly scheduled = new Set<string>();
 
   constructor(
     private readonly run: (key: string, batch: Waiting<T, R>[]) => Promise<void>,
@@ -29,7 +31,14 @@ export class GroupCommit<T, R> {
       const queue = this.waiting.get(key);
       if (queue) queue.push({ item, resolve, reject });
       else this.waiting.set(key, [{ item, resolve, reject }]);
-      this.next(key);
+      if (this.busy.has(key) || this.scheduled.has(key)) return;
+      // An idle key leaves at the end of this turn of the event loop, not at once: the calls
+      // that arrived in the same read (HTTP/2 carries many per session) leave together.
+      this.scheduled.add(key);
+      setImmediate(() => {
+        this.scheduled.delete(key);
+        this.next(key);
+      });
     });
   }
 
