@@ -54,8 +54,16 @@ function transactionOf(statements: string[]): { transaction: string[]; after: st
   return { transaction: statements.slice(0, end), after: statements.slice(end) };
 }
 
+/**
+ * After the commit, only the outbox's attempt at the release the write's own statement owed:
+ * it claims and settles seat_release rows (and locks the holder's row), and never writes the
+ * release a second time.
+ */
 const onlySeatRelease = (statements: string[]) =>
-  statements.every((s) => s === "begin" || s === "commit" || /seat_release|app_user/.test(s));
+  statements.length > 0 &&
+  statements.some((s) => /seat_release/.test(s)) &&
+  statements.every((s) => s === "begin" || s === "commit" || /seat_release|app_user/.test(s)) &&
+  !statements.some((s) => /insert into identity\.seat_release/i.test(s));
 
 async function auditsOf(userId: string) {
   const { rows } = await h.db.query<{ action: string; before: unknown; after: unknown; request_id: string }>(

@@ -41,6 +41,11 @@ export interface SeatLedger {
     tenantId: string,
     seats: readonly { seatId: string; userId?: string | undefined }[],
   ): Promise<void>;
+  /**
+   * Tries now the releases a committed transaction of the caller already wrote to the outbox
+   * (a deprovisioning's own statement does). Never throws, like `release`.
+   */
+  releaseOwed(tenantId: string, seatIds: readonly string[]): Promise<void>;
 }
 
 export class UnmeteredSeats implements SeatAuthority {

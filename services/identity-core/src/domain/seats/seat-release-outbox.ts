@@ -106,6 +106,10 @@ export class SeatReleaseOutbox implements SeatLedger {
     await this.releaseMany(tenantId, [{ seatId, userId }]);
   }
 
+  async releaseOwed(tenantId: string, seatIds: readonly string[]): Promise<void> {
+    if (seatIds.length > 0) await this.drain({ tenantId, seatIds });
+  }
+
   async releaseMany(
     tenantId: string,
     seats: readonly { seatId: string; userId?: string | undefined }[],

@@ -59,7 +59,11 @@ export class DeleteUser {
       });
       return seats;
     });
-    // The seat's release is owed in the outbox since the commit; tried now, retried until confirmed.
-    await this.seats.releaseMany(tenantId, released);
+    // The seat's release is owed in the outbox since the commit (the delete's own statement
+    // wrote it); tried now, retried until confirmed.
+    await this.seats.releaseOwed(
+      tenantId,
+      released.map((r) => r.seatId),
+    );
   }
 }

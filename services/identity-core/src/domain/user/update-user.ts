@@ -152,8 +152,12 @@ export class UpdateUser {
         throwIfAbandoned(signal);
         return { user: written, notices: draft.notices };
       });
-      // Seats given up by a deactivation: owed in the outbox since the commit, tried now.
-      await this.seats.releaseMany(tenantId, released);
+      // Seats given up by a deactivation: owed in the outbox since the commit (the write's
+      // own statement put them there), tried now.
+      await this.seats.releaseOwed(
+        tenantId,
+        released.map((r) => r.seatId),
+      );
       return outcome;
     } catch (error) {
       // A seat taken for a transaction that did not commit goes back (R9).
