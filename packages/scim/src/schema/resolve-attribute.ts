@@ -13,12 +13,32 @@ export interface ResolvedAttribute {
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-/** Finds a definition by name, case-insensitively. */
+/**
+ * Each definition list's names, lower-cased, built on first use. Every SCIM response looks up
+ * each of its attributes here (projection), so a lookup is one map read, not a scan that lower-
+ * cases every name. Keyed by the list itself: bounded by the schema, never by what a client sends.
+ */
+const indexes = new WeakMap<readonly AttributeDefinition[], Map<string, AttributeDefinition>>();
+
+function indexOf(definitions: readonly AttributeDefinition[]): Map<string, AttributeDefinition> {
+  let index = indexes.get(definitions);
+  if (index === undefined) {
+    index = new Map();
+    for (const definition of definitions) {
+      const key = definition.name.toLowerCase();
+      if (!index.has(key)) index.set(key, definition);
+    }
+    indexes.set(definitions, index);
+  }
+  return index;
+}
+
+/** Finds a definition by name, case-insensitively (the first, if a list repeats a name). */
 export function findDefinition(
   definitions: readonly AttributeDefinition[] | undefined,
   name: string,
 ): AttributeDefinition | undefined {
-  return definitions?.find((definition) => same(definition.name, name));
+  return definitions === undefined ? undefined : indexOf(definitions).get(name.toLowerCase());
 }
 
 /** Finds an extension schema of `type` by URN, case-insensitively. */
