@@ -299,7 +299,7 @@ const eventsSql = (withGroups: boolean) => `
  * statement does, and an IdP write finds no row while SCIM is paused (two values bound after
  * the parameter table: the tenant id and whether a pause refuses the write).
  */
-const updateSql = (lifecycle: UserWrite["lifecycle"], guarded = false) => `
+const updateSql = (lifecycle: LifecycleKind, guarded = false) => `
   with ${paramsSql},${
     guarded
       ? `
@@ -316,9 +316,9 @@ const updateSql = (lifecycle: UserWrite["lifecycle"], guarded = false) => `
            locale = p.locale, role = p.role, custom_attributes = p.custom_attributes, seat_id = p.seat_id,
            deprovision_reason = p.deprovision_reason,
            deprovisioned_at = ${
-             lifecycle?.kind === "deprovision"
+             lifecycle === "deprovision"
                ? "now()"
-               : lifecycle?.kind === "reprovision"
+               : lifecycle === "reprovision"
                  ? "null"
                  : "x.deprovisioned_at"
            },
@@ -327,9 +327,22 @@ const updateSql = (lifecycle: UserWrite["lifecycle"], guarded = false) => `
      where x.id = p.user_id and x.tenant_id = p.tenant_id and x.version = p.version${guarded ? " and t.id = p.tenant_id" : ""}
      returning x.*
   ),
-  ${lifecycle?.kind === "deprovision" ? deprovisionSql(true) : lifecycle?.kind === "reprovision" ? reprovisionSql : ""}
-  ${eventsSql(lifecycle?.kind === "deprovision")}
+  ${lifecycle === "deprovision" ? deprovisionSql(true) : lifecycle === "reprovision" ? reprovisionSql : ""}
+  ${eventsSql(lifecycle === "deprovision")}
   select * from u`;
+
+type LifecycleKind = NonNullable<UserWrite["lifecycle"]>["kind"] | null;
+
+/**
+ * The write texts, built once: the same string object every time, so a statement's prepared
+ * name (boundQuery, keyed by its text) is found without hashing a new 3 KB string per request.
+ */
+const updateTexts = {
+  attributes: updateSql(null),
+  guarded: updateSql(null, true),
+  deprovision: updateSql("deprovision"),
+  reprovision: updateSql("reprovision"),
+} as const;
 
 /**
  * ONE statement: the user row as the domain decided it (version + 1), the lifecycle's effects
@@ -337,7 +350,11 @@ const updateSql = (lifecycle: UserWrite["lifecycle"], guarded = false) => `
  * the row lock (lockUserForWrite), so the version it read is the one it writes over.
  */
 export async function updateUserRow(em: EntityManager, write: UserWrite): Promise<User> {
-  const [row] = await boundRows<UserRow>(em, updateSql(write.lifecycle), paramsOf(write));
+  const [row] = await boundRows<UserRow>(
+    em,
+    updateTexts[write.lifecycle?.kind ?? "attributes"],
+    paramsOf(write),
+  );
   if (!row) throw new Error(`user ${write.user.id} changed under its row lock`);
   return userFromRow(row);
 }
@@ -353,7 +370,7 @@ export async function updateUserRowIfUnchanged(
   write: UserWrite & { lifecycle: null },
   refuseWhenPaused: boolean,
 ): Promise<User | null> {
-  const [row] = await boundRows<UserRow>(em, updateSql(null, true), [
+  const [row] = await boundRows<UserRow>(em, updateTexts.guarded, [
     ...paramsOf(write),
     write.user.tenantId,
     refuseWhenPaused,
@@ -381,6 +398,8 @@ const deleteSql = (deprovisions: boolean) => `
   ${eventsSql(true)}
   select id from u`;
 
+const deleteTexts = { deprovisions: deleteSql(true), deprovisioned: deleteSql(false) } as const;
+
 /**
  * ONE statement for R5: the row goes (its memberships and invitations with it, by cascade),
  * with the deprovisioning's outbox row and brake count when it was provisioned, the audit
@@ -391,7 +410,7 @@ const deleteSql = (deprovisions: boolean) => `
 export async function deleteUserRow(em: EntityManager, write: UserDelete): Promise<void> {
   const rows = await boundRows<{ id: string }>(
     em,
-    deleteSql(write.deprovisioning !== null),
+    write.deprovisioning !== null ? deleteTexts.deprovisions : deleteTexts.deprovisioned,
     paramsOf({ ...write, version: write.user.version, lifecycle: write.deprovisioning }),
   );
   if (rows.length === 0) throw new Error(`user ${write.user.id} changed under its row lock`);
