@@ -37,11 +37,8 @@ export async function lockForWrite(
   userId: string,
   mayDeprovision: boolean,
 ): Promise<WriteLock> {
-  if (!isUuid(tenantId)) throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
   const lock = await lockUserForWrite(em, {
-    tenantId,
-    userId: isUuid(userId) ? userId : null,
-    refuseWhenPaused: call.actor.role === Role.SCIM,
+    ...lockRequest(call, tenantId, userId),
     brake: mayDeprovision && isBraked(call) ? defaultBrakeSettings : undefined,
   });
   return lockedOrThrow(lock, tenantId, userId);
@@ -57,13 +54,18 @@ export async function readForWrite(
   tenantId: string,
   userId: string,
 ): Promise<WriteLock> {
+  const read = await readUserForWrite(em, lockRequest(call, tenantId, userId));
+  return lockedOrThrow(read, tenantId, userId);
+}
+
+/** What both statements look up; a tenant id that cannot name a tenant is NOT_FOUND at once. */
+function lockRequest(call: CallContext, tenantId: string, userId: string) {
   if (!isUuid(tenantId)) throw notFound("TENANT_NOT_FOUND", `tenant ${tenantId} not found`);
-  const read = await readUserForWrite(em, {
+  return {
     tenantId,
     userId: isUuid(userId) ? userId : null,
     refuseWhenPaused: call.actor.role === Role.SCIM,
-  });
-  return lockedOrThrow(read, tenantId, userId);
+  };
 }
 
 function lockedOrThrow(lock: UserLock, tenantId: string, userId: string): WriteLock {
