@@ -1,17 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { createClient } from "@connectrpc/connect";
-import {
-  FilterOperator,
-  GroupField,
-  ManagedBy,
-  MembershipState,
-  ScimTokenService,
-  UserField,
-} from "@cosafe/proto/identity";
+import { ManagedBy, MembershipState, ScimTokenService } from "@cosafe/proto/identity";
 import { createServiceTransport } from "@cosafe/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { as, supportActor, systemCaller, testCredential } from "./support/core-harness.js";
+import { displayNameEq, userNameEq, userNameStartsWith } from "./support/filters.js";
 import {
   Code,
   expectError,
@@ -35,17 +29,6 @@ beforeAll(async () => {
   t = await TenantKit.create(h);
 });
 afterAll(async () => h?.close());
-
-const condition = <F>(field: F, value: string, operator = FilterOperator.EQUAL) => ({
-  expression: {
-    case: "condition" as const,
-    value: { field, operator, value: { kind: { case: "stringValue" as const, value } } },
-  },
-});
-const userNameEq = (value: string) => condition(UserField.USER_NAME, value);
-const userNameStartsWith = (value: string) =>
-  condition(UserField.USER_NAME, value, FilterOperator.STARTS_WITH);
-const displayNameEq = (value: string) => condition(GroupField.DISPLAY_NAME, value);
 
 /** Stored timestamps as whole milliseconds (what a Date holds), and the row version. */
 async function stored(table: "app_user" | "app_group", id: string) {

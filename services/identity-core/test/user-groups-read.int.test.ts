@@ -1,8 +1,9 @@
 import { create } from "@bufbuild/protobuf";
-import { ActorType, FilterOperator, Role, UserField, UserFilterSchema } from "@cosafe/proto/identity";
+import { ActorType, Role, UserFilterSchema } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UserQueries } from "../src/domain/user/user-queries.js";
+import { userNameStartsWith as startsWith } from "./support/filters.js";
 import {
   type GroupHarness,
   startGroupHarness,
@@ -22,17 +23,6 @@ beforeAll(async () => {
   h = await startGroupHarness();
 });
 afterAll(async () => h?.close());
-
-const startsWith = (value: string) => ({
-  expression: {
-    case: "condition" as const,
-    value: {
-      field: UserField.USER_NAME,
-      operator: FilterOperator.STARTS_WITH,
-      value: { kind: { case: "stringValue" as const, value } },
-    },
-  },
-});
 
 /** Two SCIM users in SCIM groups and in a manual one, and a manual user in the manual group. */
 async function population(t: TenantKit, prefix: string) {

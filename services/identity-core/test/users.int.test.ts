@@ -4,6 +4,7 @@ import { reasonOf } from "@cosafe/rpc";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminActor, as, type CoreHarness, scimActor, startCoreHarness } from "./support/core-harness.js";
+import { userNameEq } from "./support/filters.js";
 
 let h: CoreHarness;
 let tenantId: string;
@@ -28,17 +29,6 @@ async function rejection(promise: Promise<unknown>): Promise<ConnectError> {
   expect(error).toBeInstanceOf(ConnectError);
   return error as ConnectError;
 }
-
-const userNameEq = (value: string) => ({
-  expression: {
-    case: "condition" as const,
-    value: {
-      field: UserField.USER_NAME,
-      operator: FilterOperator.EQUAL,
-      value: { kind: { case: "stringValue" as const, value } },
-    },
-  },
-});
 
 describe("UserService", () => {
   it("R1: creating a user without userName is INVALID_ARGUMENT and stores nothing", async () => {

@@ -142,6 +142,13 @@ const call = (path: string, init: RequestInit = {}) =>
     headers: { authorization: `Bearer ${secret}`, ...(init.headers as Record<string, string>) },
   });
 
+const postUser = (userName: string) =>
+  call("/Users", {
+    method: "POST",
+    headers: { "content-type": "application/scim+json" },
+    body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName }),
+  });
+
 describe("facade endpoints (fake identity-core)", () => {
   it("R21: a revoked token is refused once the cache TTL (5 s) has passed on the clock, never later", async () => {
     expect((await call("/Users")).status).toBe(200);
@@ -249,14 +256,7 @@ describe("facade endpoints (fake identity-core)", () => {
       headers: { "x-request-id": "req-hooks-1" },
     });
     expect(filtered.headers.get("x-request-id")).toBe("req-hooks-1");
-    const created = await call("/Users", {
-      method: "POST",
-      headers: { "content-type": "application/scim+json" },
-      body: JSON.stringify({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName: "h@example.com",
-      }),
-    });
+    const created = await postUser("h@example.com");
     expect(created.status).toBe(201);
     expect((await call(`/Groups/${groupId}`)).status).toBe(200);
     expect((await fetch(`${base.replace("/scim/v2", "")}/healthz`)).status).toBe(200);
@@ -278,14 +278,7 @@ describe("facade endpoints (fake identity-core)", () => {
     );
     expect(calls.userCalls).toEqual(["listUsers:alone"]);
     calls.userCalls = [];
-    const created = await call("/Users", {
-      method: "POST",
-      headers: { "content-type": "application/scim+json" },
-      body: JSON.stringify({
-        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        userName: "new@example.com",
-      }),
-    });
+    const created = await postUser("new@example.com");
     expect(created.status).toBe(201);
     expect(calls.userCalls).toEqual([]);
   });
