@@ -1,5 +1,6 @@
 import type { CallContext } from "@cosafe/rpc";
 import type { GroupQueries } from "../domain/group/group-queries.js";
+import type { UserGroupView } from "../domain/group/user-groups.js";
 import type { UserGroupsRead } from "../domain/user/user-queries.js";
 import { decodeKeyset, encodeKeyset, keysetPageLimit } from "./keyset-token.js";
 
@@ -19,19 +20,19 @@ export async function userGroupsPage(
     limit: keysetPageLimit(page.pageSize),
     after: after && { userId: after[0], groupId: after[1] },
   });
-  const last = groups.at(-1);
-  return {
-    groups: groups.map((g) => ({ userId: g.userId, groupId: g.groupId, display: g.display })),
-    nextPageToken: more && last ? encodeKeyset(last.userId, last.groupId) : "",
-  };
+  const answer = groupsAnswer({ groups, more });
+  return { groups: answer.groups, nextPageToken: answer.groupsNextPageToken };
 }
 
 /** How many groups a user read with `include_groups` carries before ListGroupsOfUsers takes over. */
 export const firstGroupsPage = keysetPageLimit(0);
 
-/** Groups read with their users (UserQueries, one statement) as a read's `groups` and its next-page token. */
+/**
+ * A page of users' groups as a read answers it (`groups` and the keyset token of the next
+ * page): ListGroupsOfUsers' pages and the first page user reads carry (UserQueries, one statement).
+ */
 export function groupsAnswer(read: UserGroupsRead | undefined): {
-  groups: { userId: string; groupId: string; display: string }[];
+  groups: UserGroupView[];
   groupsNextPageToken: string;
 } {
   if (!read) return { groups: [], groupsNextPageToken: "" };

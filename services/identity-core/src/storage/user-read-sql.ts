@@ -1,6 +1,7 @@
 import { SortOrder, UserField, type UserOrderBy } from "@cosafe/proto/identity";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { invalidArgument } from "../domain/domain-error.js";
+import type { UserGroupView } from "../domain/group/user-groups.js";
 import { boundRows } from "./bound-sql.js";
 import type { User } from "./entities.js";
 import { countedPage } from "./query/counted-page.js";
@@ -32,15 +33,9 @@ export interface UserGroupsQuery {
   limit: number;
 }
 
-export interface UserGroupRead {
-  userId: string;
-  groupId: string;
-  display: string;
-}
-
 /** The users' groups read with them: the first `limit` in (user, group) order, and whether more follow. */
 export interface UserGroupsRead {
-  groups: UserGroupRead[];
+  groups: UserGroupView[];
   more: boolean;
 }
 
@@ -75,7 +70,7 @@ function withGroupsSql(
 }
 
 function groupsOfRows(rows: readonly RowWithGroups[], limit: number): UserGroupsRead {
-  const groups: UserGroupRead[] = [];
+  const groups: UserGroupView[] = [];
   for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     for (const [groupId, display] of row.user_groups ?? []) groups.push({ userId: row.id, groupId, display });
   }

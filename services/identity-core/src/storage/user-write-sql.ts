@@ -62,12 +62,16 @@ type LockRow = Partial<UserRow> & {
  * provisioned user, the brake's advisory lock. That is the lock order of every write: tenant,
  * (group,) users, brake.
  */
+/** What a write needs of its tenant, as `t` (one bound value: the tenant id); `lock` locks the row. */
+const tenantSql = (lock: string) => `(select id, scim_paused_at is not null as paused,
+                 default_phone_region as phone_region, coalesce(default_account_id, main_account_id) as account_id
+            from identity.tenant where id = ?::uuid ${lock}) t`;
+const tenantColumns =
+  "t.paused as tenant_paused, t.phone_region as tenant_phone_region, t.account_id as tenant_account_id";
+
 const lockUserSql = `
-  select t.paused as tenant_paused, t.phone_region as tenant_phone_region, t.account_id as tenant_account_id,
-         k.locked as brake_locked, u.*
-    from (select id, scim_paused_at is not null as paused, default_phone_region as phone_region,
-                 coalesce(default_account_id, main_account_id) as account_id
-            from identity.tenant where id = ?::uuid for key share) t
+  select ${tenantColumns}, k.locked as brake_locked, u.*
+    from ${tenantSql("for key share")}
     left join lateral (select * from identity.app_user
                         where id = ?::uuid and tenant_id = t.id and not (t.paused and ?::boolean)
                           for update) u on true
@@ -96,11 +100,8 @@ export async function lockUserForWrite(em: EntityManager, request: UserLockReque
  * acted on through `updateUserRowIfUnchanged`, which writes at the version read here.
  */
 const readUserSql = `
-  select t.paused as tenant_paused, t.phone_region as tenant_phone_region, t.account_id as tenant_account_id,
-         false as brake_locked, u.*
-    from (select id, scim_paused_at is not null as paused, default_phone_region as phone_region,
-                 coalesce(default_account_id, main_account_id) as account_id
-            from identity.tenant where id = ?::uuid) t
+  select ${tenantColumns}, false as brake_locked, u.*
+    from ${tenantSql("")}
     left join identity.app_user u on u.id = ?::uuid and u.tenant_id = t.id and not (t.paused and ?::boolean)`;
 
 export async function readUserForWrite(
