@@ -2,6 +2,7 @@ import type { OutgoingHttpHeaders } from "node:http2";
 import type { Interceptor, Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { currentRequestId } from "@cosafe/logging";
+import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 import { headers } from "./call-metadata.js";
 import { processInterceptors } from "./process-interceptors.js";
 import { createUnaryHttp2Transport } from "./unary-http2-transport.js";
@@ -23,6 +24,8 @@ export interface ClientTransportOptions {
   timeoutMs?: number;
   /** false: unary calls through connect-node too (the lean client's tests compare the two). */
   lean?: boolean;
+  /** Hand-written binary codecs for some response types, on the lean client (member pages). */
+  codecs?: readonly MessageCodec[];
 }
 
 /** Sets the service credential and, unless the caller gave one, the current request id. */
@@ -69,6 +72,7 @@ export function createServiceTransport(options: ClientTransportOptions): Transpo
     baseUrl: options.baseUrl,
     defaultTimeoutMs: common.defaultTimeoutMs,
     streams: connect,
+    ...(options.codecs ? { codecs: options.codecs } : {}),
     callHeaders: (into: OutgoingHttpHeaders) =>
       setCallHeaders(
         credential,

@@ -4,6 +4,7 @@ import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ServiceCredentials } from "@cosafe/config";
 import type { Logger } from "@cosafe/logging";
+import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 import { Health, HealthState, healthService, ServingStatus } from "./health-service.js";
 import { createLoggingInterceptor } from "./logging-interceptor.js";
 import { processInterceptors } from "./process-interceptors.js";
@@ -25,6 +26,8 @@ export interface RpcServerOptions {
   interceptors?: Interceptor[];
   /** Interceptors outside logging and auth (tracing, metrics): they see every call and its final code. */
   outerInterceptors?: Interceptor[];
+  /** Hand-written binary codecs for some response types, on the lean path (member pages). */
+  codecs?: readonly MessageCodec[];
 }
 
 export interface RpcServer {
@@ -48,7 +51,8 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   ];
   // Our lean client's unary calls take the lean path (ADR 0022) unless tracing is on; every
   // other call, and every other protocol, goes through connect-node.
-  const lean = processInterceptors.server.length === 0 ? new UnaryHttp2Handler(interceptors) : undefined;
+  const lean =
+    processInterceptors.server.length === 0 ? new UnaryHttp2Handler(interceptors, options.codecs) : undefined;
   const routes = (router: ConnectRouter) => {
     router.service(Health, healthService(health));
     options.routes(router);

@@ -21,6 +21,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
 type UnaryImpl = (input: unknown, context: HandlerContext) => unknown;
 
@@ -50,8 +51,11 @@ export class UnaryHttp2Handler {
   private readonly routes = new Map<string, Route>();
   private readonly byMethod = new Map<DescMethod, Route>();
   private readonly chain: (req: UnaryRequest) => Promise<UnaryResponse>;
+  private readonly encoders: ReadonlyMap<DescMessage, (message: never) => Uint8Array>;
 
-  constructor(interceptors: readonly Interceptor[]) {
+  /** `codecs` write the responses of their message types by hand (e.g. member pages). */
+  constructor(interceptors: readonly Interceptor[], codecs: readonly MessageCodec[] = []) {
+    this.encoders = new Map(codecs.map((codec) => [codec.schema, codec.encode]));
     const call = (req: UnaryRequest) => this.invoke(req);
     this.chain = interceptors.reduceRight<(req: UnaryRequest) => Promise<UnaryResponse>>(
       (next, interceptor) => interceptor(next as never) as never,
@@ -169,7 +173,11 @@ export class UnaryHttp2Handler {
         message: input,
         [deadlineKey]: deadline,
       } as UnaryRequest);
-      const bytes = toBinary(route.method.output, response.message as MessageShape<DescMessage>);
+      const output = route.method.output;
+      const encode = this.encoders.get(output);
+      const bytes = encode
+        ? encode(response.message as never)
+        : toBinary(output, response.message as MessageShape<DescMessage>);
       const out: Record<string, string | string[]> = { "content-type": protoContentType };
       copyHeaders(response.header, out, "");
       copyHeaders(response.trailer, out, "trailer-");

@@ -11,6 +11,7 @@ import {
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
 /** What every call of this transport sends besides the caller's own headers. */
 export interface UnaryHttp2Options {
@@ -21,6 +22,8 @@ export interface UnaryHttp2Options {
   callHeaders: (into: http2.OutgoingHttpHeaders) => void;
   /** Where server-streaming calls go; this transport only does unary calls. */
   streams: Transport;
+  /** Hand-written binary codecs for some response types (member pages). */
+  codecs?: readonly MessageCodec[];
 }
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants;
@@ -103,6 +106,7 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
   const url = new URL(options.baseUrl);
   const prefix = url.pathname.replace(/\/$/, "");
   const sessions = new SessionHolder(url.origin);
+  const decoders = new Map((options.codecs ?? []).map((codec) => [codec.schema, codec.decode]));
 
   function call<I extends DescMessage, O extends DescMessage>(
     method: DescMethodUnary<I, O>,
@@ -213,7 +217,8 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
         }
         let output: MessageShape<O>;
         try {
-          output = fromBinary(method.output, bytes);
+          const decode = decoders.get(method.output);
+          output = decode ? (decode(bytes) as MessageShape<O>) : fromBinary(method.output, bytes);
         } catch (error) {
           finish(ConnectError.from(error, Code.Internal));
           return;

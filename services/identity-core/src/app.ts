@@ -1,4 +1,5 @@
 import type { Logger } from "@cosafe/logging";
+import { memberColumnsCodecs } from "@cosafe/proto/member-columns-wire";
 import { type RpcServer, ServingStatus, startRpcServer } from "@cosafe/rpc";
 import { migrateUnderLock, poolStats, startDatabaseProbe } from "@cosafe/storage";
 import {
@@ -120,6 +121,8 @@ export async function startIdentityCore(
       // Inside the translation: records held deprovisionings, then the refusal is translated.
       interceptors: [errorTranslationInterceptor, heldDeprovisionInterceptor(deprovisionBrake)],
       outerInterceptors: [rpcMetricsInterceptor(metrics)],
+      // Member pages are written by hand: protobuf-es's writer costs most of a large page.
+      codecs: memberColumnsCodecs,
     });
     logger.info({ port: server.port }, "identity-core serving gRPC");
     // Readiness follows the database: NOT_SERVING within 3 s of PostgreSQL becoming unreachable.

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "@cosafe/logging";
+import { memberColumnsCodecs } from "@cosafe/proto/member-columns-wire";
 import { createServiceTransport } from "@cosafe/rpc";
 import { createMetricsRegistry, type Registry, startMetricsServer } from "@cosafe/telemetry";
 import { createApp } from "./app.js";
@@ -23,6 +24,8 @@ export async function startScimFacade(config: ScimFacadeConfig, logger: Logger):
   const transport = createServiceTransport({
     baseUrl: config.identityCoreUrl,
     credential: { service: config.serviceName, secret: config.serviceSecret },
+    // Member pages are read by hand: protobuf-es's reader costs most of a large page.
+    codecs: memberColumnsCodecs,
   });
   const provisioningLogBatcher = createProvisioningLogBatcher({
     transport,
