@@ -108,6 +108,19 @@ describe("projectResource (R23: attributes / excludedAttributes, RFC 7644 §3.4.
     });
   });
 
+  it("R23: drops a sub-attribute from some values of a list and leaves the input as it was", () => {
+    const members = [{ value: "u1" }, { value: "u2", display: "Bo" }, { value: "u3" }];
+    const input = { ...group, members };
+    const before = structuredClone(input);
+    const out = projectResource(input, GROUP_RESOURCE_TYPE, { excludedAttributes: "members.display" });
+    expect(out.members).toEqual([{ value: "u1" }, { value: "u2" }, { value: "u3" }]);
+    expect(input).toEqual(before);
+    // values that keep every sub-attribute are not copied (a 10,000-member group, issue 11)
+    const whole = projectResource(input, GROUP_RESOURCE_TYPE, {});
+    expect(whole.members).toBe(members);
+    expect(whole.members).toEqual(before.members);
+  });
+
   it("treats blank parameters as absent", () => {
     expect(project({ attributes: " ", excludedAttributes: "" })).toEqual(project({}));
   });
