@@ -92,6 +92,15 @@ describe("member columns on the wire", () => {
     expect(() => getGroup.decode(Uint8Array.of(0x12, 0x03, 0x18, 0xff, 0xff))).toThrow();
   });
 
+  it("knows every field of GroupMemberColumns (a new field needs a line in the codec)", () => {
+    expect(GroupMemberColumnsSchema.fields.map((f) => `${f.number}:${f.localName}`)).toEqual([
+      "1:userIds",
+      "2:displays",
+      "3:sources",
+      "4:states",
+    ]);
+  });
+
   it("is only made for a GroupMemberColumns field", () => {
     expect(() => memberColumnsCodec(GetGroupResponseSchema, "group")).toThrow(/no GroupMemberColumns field/);
   });
