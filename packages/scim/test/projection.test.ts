@@ -159,4 +159,20 @@ describe("isAttributeRequested (R25: skip loading members)", () => {
     expect(isAttributeRequested(USER_RESOURCE_TYPE, "password", { attributes: "password" })).toBe(false);
     expect(isAttributeRequested(USER_RESOURCE_TYPE, "title", {})).toBe(true);
   });
+
+  it("answers each parameter set on its own when asked again, in any order (answers are remembered)", () => {
+    const asked = (params: Parameters<typeof isAttributeRequested>[2]) =>
+      isAttributeRequested(GROUP_RESOURCE_TYPE, "members", params);
+    for (let round = 0; round < 2; round++) {
+      expect(asked({ excludedAttributes: "members" })).toBe(false);
+      expect(asked({})).toBe(true);
+      expect(asked({ excludedAttributes: ["members"] })).toBe(false);
+      expect(asked({ excludedAttributes: ["members,displayName"] })).toBe(false);
+      expect(asked({ attributes: "members" })).toBe(true);
+      expect(asked({ attributes: ["displayName", "members"] })).toBe(true);
+      expect(asked({ attributes: ["displayName"] })).toBe(false);
+      expect(isAttributeRequested(USER_RESOURCE_TYPE, "members", {})).toBe(true);
+      expect(() => asked({ attributes: "members", excludedAttributes: "members" })).toThrow();
+    }
+  });
 });

@@ -210,6 +210,13 @@ function projectExtension(
   return result;
 }
 
+/** Remembered answers per resource type; the parameters come from requests, hence the cap. */
+const requestedAnswers = new WeakMap<ResourceTypeDefinition, Map<string, boolean>>();
+const maxRequestedAnswers = 256;
+
+const paramKey = (value: ProjectionParams["attributes"]) =>
+  value === undefined ? "" : typeof value === "string" ? `s${value}` : `a${value.join("\u0001")}`;
+
 /**
  * Whether a projection returns any part of a top-level core attribute, so that the caller can avoid
  * loading it: `isAttributeRequested(GROUP_RESOURCE_TYPE, "members", { excludedAttributes: "members" })`
@@ -219,6 +226,25 @@ export function isAttributeRequested(
   type: ResourceTypeDefinition,
   attribute: string,
   params: ProjectionParams = {},
+): boolean {
+  // Asked on every read with the same few parameter sets (none, Entra's excludedAttributes=members).
+  let known = requestedAnswers.get(type);
+  if (!known) {
+    known = new Map();
+    requestedAnswers.set(type, known);
+  }
+  const key = `${attribute}\u0000${paramKey(params.attributes)}\u0000${paramKey(params.excludedAttributes)}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  const answer = attributeRequested(type, attribute, params);
+  if (known.size < maxRequestedAnswers) known.set(key, answer);
+  return answer;
+}
+
+function attributeRequested(
+  type: ResourceTypeDefinition,
+  attribute: string,
+  params: ProjectionParams,
 ): boolean {
   const definition =
     findDefinition(type.common, attribute) ?? findDefinition(type.schema.attributes, attribute);
