@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { bootstrapDemoTenant, repoRoot, startStack } from "@cosafe/dev-stack";
+import { bootstrapDemoTenant, productionNodeOptions, repoRoot, startStack } from "@cosafe/dev-stack";
 import { databaseUrl } from "@cosafe/embedded-db";
 import { ActorType, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
@@ -12,7 +12,8 @@ import pg from "pg";
 // `pnpm bench:serve`: the compiled stack (`pnpm build` first) in production mode, for
 // `../shared/bench/` sittings and CPU profiles (docs/performance.md). It runs on a fresh database
 // of DATABASE_URL's server (dropped again on exit) with one tenant of a large seat limit, writes
-// base URL, token and pids to BENCH_INFO and stays up until interrupted. BENCH_SOURCES=1 runs the
+// base URL, token and pids to BENCH_INFO and stays up until interrupted. The services get
+// production's NODE_OPTIONS (productionNodeOptions). BENCH_SOURCES=1 runs the
 // sources through tsx instead; BENCH_ROOT runs the compiled services of another checkout (an
 // earlier commit, for before/after in one sitting).
 const env = process.env;
@@ -36,9 +37,10 @@ const stack = await startStack({
     licensing: port("LICENSING_PORT", 50062),
   },
   logLevel: env.LOG_LEVEL ?? "warn",
+  // As deploy/k8s runs them; BENCH_NODE_OPTIONS adds to (or, later on the line, overrides) that.
   env: {
     NODE_ENV: "production",
-    ...(env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: env.BENCH_NODE_OPTIONS } : {}),
+    NODE_OPTIONS: [productionNodeOptions, env.BENCH_NODE_OPTIONS].filter(Boolean).join(" "),
   },
   ...(env.BENCH_SOURCES === "1" ? {} : { compiledRoot: env.BENCH_ROOT ?? repoRoot }),
 });

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { productionNodeOptions } from "@cosafe/dev-stack";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkDeployment } from "./check-deployment.js";
 import { repoRoot } from "./render.js";
@@ -54,5 +55,15 @@ describe("deploy/README.md's steps render a complete deployment (issue 14)", () 
     const problems = checkDeployment(root).join("\n");
     expect(problems).toMatch(/compose scim-facade: sets SCIM_TOKEN_TTL/);
     expect(problems).toMatch(/compose cli: its secret for "support-cli" is not one licensing accepts/);
+  });
+});
+
+describe("benchmarks run the services as deploy/k8s does (issue 11)", () => {
+  it("every service's NODE_OPTIONS in deploy/k8s is the benchmarks' productionNodeOptions", () => {
+    for (const service of ["identity-core", "licensing", "scim-facade"]) {
+      const manifest = readFileSync(join(repoRoot, "deploy", "k8s", `${service}.yaml`), "utf8");
+      const values = [...manifest.matchAll(/- name: NODE_OPTIONS\s+value: ([^\n]+)/g)].map((m) => m[1]);
+      expect(values, service).toEqual([productionNodeOptions]);
+    }
   });
 });
