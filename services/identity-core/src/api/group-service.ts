@@ -6,6 +6,7 @@ import { invalidArgument } from "../domain/domain-error.js";
 import type { GroupCommands } from "../domain/group/group-commands.js";
 import type { GroupField } from "../domain/group/group-input.js";
 import type { GroupQueries } from "../domain/group/group-queries.js";
+import { memberPageStart, memberPageTokenAfter } from "../domain/group/member-page-token.js";
 import { nextPageToken, pageRequest } from "../domain/page.js";
 import type { ScimControl } from "../domain/scim-control/scim-control.js";
 import { toGroupMemberColumns, toGroupMemberMessage, toGroupMessage } from "./convert/group-convert.js";
@@ -63,15 +64,17 @@ export function groupService(deps: {
       const call = callContextOf(ctx);
       const { group, etag } = await deps.groupQueries.get(call, req.tenantId, req.groupId);
       if (!req.includeMembers) return { group: toGroupMessage(group, etag) };
-      const page = { offset: 0, limit: memberPageMax };
-      const { members, total } = await deps.groupQueries.members(call, req.tenantId, group.id, {
-        page,
+      // No total: GetGroup does not answer one, and counting a large group costs more than its page.
+      const { members, more } = await deps.groupQueries.members(call, req.tenantId, group.id, {
+        start: { offset: 0 },
+        limit: memberPageMax,
         includeDormant: false,
+        countTotal: false,
       });
       return {
         group: toGroupMessage(group, etag),
         members: toGroupMemberColumns(members),
-        nextMemberPageToken: nextPageToken(page, members.length, total),
+        nextMemberPageToken: memberPageTokenAfter(members.at(-1)?.userId, more),
       };
     },
     async listGroups(req, ctx) {
@@ -178,23 +181,24 @@ export function groupService(deps: {
       };
     },
     async listGroupMembers(req, ctx) {
-      const page = pageRequest(
-        { pageSize: req.pageSize, pageToken: req.pageToken, skip: 0 },
-        { max: memberPageMax },
-      );
-      const { members, total } = await deps.groupQueries.members(
+      if (req.pageSize < 0) throw invalidArgument("PAGE_INVALID", "page_size must not be negative");
+      const { members, more, total } = await deps.groupQueries.members(
         callContextOf(ctx),
         req.tenantId,
         req.groupId,
         {
-          page,
+          start: memberPageStart(req.pageToken),
+          limit: Math.min(req.pageSize, memberPageMax),
           includeDormant: req.includeDormant,
+          countTotal: !req.skipTotal,
         },
       );
-      const next = nextPageToken(page, members.length, total);
-      if (req.asColumns)
-        return { memberColumns: toGroupMemberColumns(members), totalSize: total, nextPageToken: next };
-      return { members: members.map(toGroupMemberMessage), totalSize: total, nextPageToken: next };
+      const page = {
+        totalSize: total ?? 0,
+        nextPageToken: memberPageTokenAfter(members.at(-1)?.userId, more),
+      };
+      if (req.asColumns) return { memberColumns: toGroupMemberColumns(members), ...page };
+      return { members: members.map(toGroupMemberMessage), ...page };
     },
     async listMembersOfGroups(req, ctx) {
       const after = req.pageToken ? decodeKeyset(req.pageToken) : undefined;

@@ -99,7 +99,8 @@ export interface MemberEntry {
 
 interface MemberPageRow {
   deleted_at: Date | string | null;
-  page_total: number;
+  /** Only when the total is counted. */
+  page_total?: number;
   /** Null on the one row of a page without members. */
   user_id: string | null;
   display_name: string;
@@ -112,12 +113,35 @@ const memberFrom = (visible: string) =>
   `from identity.group_membership m join identity.app_user u on u.id = m.user_id
     where m.group_id = ?::uuid and g.deleted_at is null and ${visible}`;
 
+/** The statement of each visibility, total and start kind: a few fixed texts, each prepared once. */
+const memberPageTexts = new Map<string, string>();
+
+function memberPageText(visible: string, counted: boolean, keyset: boolean): string {
+  const key = `${visible}|${counted}|${keyset}`;
+  let text = memberPageTexts.get(key);
+  if (text === undefined) {
+    const from = memberFrom(visible);
+    text = `select g.deleted_at${counted ? ", c.page_total" : ""}, p.user_id, p.display_name, p.source, p.state
+       from identity.app_group g
+       ${counted ? `cross join lateral (select count(*)::int as page_total ${from}) c` : ""}
+       left join lateral (
+         select m.user_id, u.display_name, m.source, m.state ${from}
+         ${keyset ? "and m.user_id > ?::uuid order by m.user_id limit ?" : "order by m.user_id limit ? offset ?"}
+       ) p on true
+      where g.id = ?::uuid and g.tenant_id = ?::uuid
+      order by p.user_id`;
+    memberPageTexts.set(key, text);
+  }
+  return text;
+}
+
 /**
- * One page of a group's visible members (R10) in user id order with their total, and whether
- * the group is there and live — one statement whatever the group's size (R25): the group row
- * by its key, then once for that row (lateral, not once per page row) the count and the page.
- * `group` is undefined when the tenant has no group with this id; a deleted group (R18) comes
- * without members.
+ * One page of a group's visible members (R10) in user id order, whether more follow, and
+ * whether the group is there and live — one statement whatever the group's size (R25): the
+ * group row by its key, then once for that row (lateral, not once per page row) the page and,
+ * when asked, the total. A page that starts after a user id reads its own size from the
+ * membership key; only an offset or the total reads past it. `group` is undefined when the
+ * tenant has no group with this id; a deleted group (R18) comes without members.
  */
 export async function selectMemberPage(
   orm: MikroORM,
@@ -127,29 +151,35 @@ export async function selectMemberPage(
     scimView: boolean;
     includeDormant: boolean;
     limit: number;
-    offset: number;
+    start: { offset: number } | { afterUserId: string };
+    countTotal: boolean;
   },
-): Promise<{ group?: { deletedAt: Date | null }; members: MemberEntry[]; total: number }> {
-  const from = memberFrom(visibleMembershipSql(query));
-  const rows = await boundRows<MemberPageRow>(
-    orm,
-    `select g.deleted_at, c.page_total, p.user_id, p.display_name, p.source, p.state
-       from identity.app_group g
-       cross join lateral (select count(*)::int as page_total ${from}) c
-       left join lateral (
-         select m.user_id, u.display_name, m.source, m.state ${from}
-          order by m.user_id limit ? offset ?
-       ) p on true
-      where g.id = ?::uuid and g.tenant_id = ?::uuid
-      order by p.user_id`,
-    [query.groupId, query.groupId, query.limit, query.offset, query.groupId, query.tenantId],
-  );
+): Promise<{ group?: { deletedAt: Date | null }; members: MemberEntry[]; more: boolean; total?: number }> {
+  const keyset = "afterUserId" in query.start;
+  const text = memberPageText(visibleMembershipSql(query), query.countTotal, keyset);
+  // One row past the page says whether another follows; a page of 0 only counts.
+  const fetch = query.limit === 0 ? 0 : query.limit + 1;
+  const position =
+    "afterUserId" in query.start ? [query.start.afterUserId, fetch] : [fetch, query.start.offset];
+  const rows = await boundRows<MemberPageRow>(orm, text, [
+    ...(query.countTotal ? [query.groupId] : []),
+    query.groupId,
+    ...position,
+    query.groupId,
+    query.tenantId,
+  ]);
   const [first] = rows;
-  if (!first) return { members: [], total: 0 };
+  if (!first) return { members: [], more: false, ...(query.countTotal ? { total: 0 } : {}) };
   const members: MemberEntry[] = [];
   for (const r of rows) {
-    if (r.user_id !== null)
+    if (r.user_id !== null && members.length < query.limit)
       members.push({ userId: r.user_id, display: r.display_name, source: r.source, state: r.state });
   }
-  return { group: { deletedAt: dateOrNullFromRow(first.deleted_at) }, members, total: first.page_total };
+  const more = query.limit > 0 && rows.length > query.limit;
+  return {
+    group: { deletedAt: dateOrNullFromRow(first.deleted_at) },
+    members,
+    more,
+    ...(query.countTotal ? { total: first.page_total ?? 0 } : {}),
+  };
 }

@@ -17,6 +17,7 @@ import type { PageRequest } from "../page.js";
 import { liveGroup } from "./find-group.js";
 import { groupEtagOf } from "./group-etag.js";
 import { type MemberKey, type MemberView, membersOfGroups } from "./member-page.js";
+import type { MemberPageStart } from "./member-page-token.js";
 import { groupsOfUsers, type UserGroupKey } from "./user-groups.js";
 
 export type { MemberView };
@@ -100,27 +101,29 @@ export class GroupQueries {
   }
 
   /**
-   * Members of a group, paged, in user id order. SCIM sees what R10 says, dormant rows
-   * included (R4); administrators see every active membership, dormant ones on request.
+   * Members of a group, paged, in user id order, whether more follow and, when asked, their
+   * total. SCIM sees what R10 says, dormant rows included (R4); administrators see every
+   * active membership, dormant ones on request.
    */
   async members(
     call: CallContext,
     tenantId: string,
     groupId: string,
-    query: { page: PageRequest; includeDormant: boolean },
-  ): Promise<{ members: MemberView[]; total: number }> {
+    query: { start: MemberPageStart; limit: number; includeDormant: boolean; countTotal: boolean },
+  ): Promise<{ members: MemberView[]; more: boolean; total?: number }> {
     requireTenantAccess(call, tenantId, readers);
     const page = isUuid(groupId)
       ? await selectMemberPage(this.orm, {
           tenantId,
           groupId,
           scimView: call.actor.role === Role.SCIM,
-          includeDormant: query.includeDormant,
-          ...query.page,
+          ...query,
         })
-      : { group: undefined, members: [], total: 0 };
+      : { group: undefined, members: [], more: false, total: 0 };
     liveGroup(groupId, page.group);
-    return { members: page.members, total: page.total };
+    return page.total === undefined
+      ? { members: page.members, more: page.more }
+      : { members: page.members, more: page.more, total: page.total };
   }
 }
 

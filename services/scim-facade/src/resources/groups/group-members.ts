@@ -37,7 +37,7 @@ export async function loadMembers(
   let pageToken = fromPageToken;
   do {
     const page = await core.groups.listGroupMembers(
-      { tenantId, groupId, pageSize, pageToken, asColumns: true },
+      { tenantId, groupId, pageSize, pageToken, asColumns: true, skipTotal: true },
       options,
     );
     membersFromColumns(page.memberColumns, into);
