@@ -39,6 +39,7 @@ export {
 export { type AttributePath, parsePath, printPath } from "./path/parse-path.js";
 export {
   isAttributeRequested,
+  isDefaultProjection,
   type ProjectionParams,
   projectResource,
 } from "./projection/project-resource.js";

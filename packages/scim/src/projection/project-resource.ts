@@ -28,6 +28,11 @@ function isBlank(value: ProjectionParams["attributes"]): boolean {
   );
 }
 
+/** Whether the request names no attributes either way: every resource shows its default attributes. */
+export function isDefaultProjection(params: ProjectionParams): boolean {
+  return isBlank(params.attributes) && isBlank(params.excludedAttributes);
+}
+
 function select(type: ResourceTypeDefinition, params: ProjectionParams): Selection {
   const include = !isBlank(params.attributes);
   const exclude = !isBlank(params.excludedAttributes);

@@ -78,6 +78,11 @@ export interface ResourceHandler<R extends Versioned> {
   delete(call: ResourceCall<R>, id: string): Promise<void>;
   /** The SCIM JSON of resources (a whole page at once, so related data loads in one go), before projection. */
   render(call: ResourceCall<R>, resources: readonly R[]): Promise<Json[]>;
+  /**
+   * A GET's response body, projected, when the handler writes it more cheaply than `render`
+   * and projection would (a group's 10,000 members); undefined takes the general way.
+   */
+  renderBody?(call: ResourceCall<R>, resource: R): Promise<Buffer | undefined>;
 }
 
 /** One write as the adapter runs it: a SCIM request of its own, or one operation of a /Bulk request. */
@@ -273,10 +278,10 @@ export function mountResource<R extends Versioned>(
       ctx.status = 304;
       return;
     }
-    const [json] = await handler.render(call, [resource]);
-    respond(ctx, 200, projectResource(json ?? {}, handler.type, call.projection), {
-      ETag: weakEtag(resource.etag),
-    });
+    const body =
+      (await handler.renderBody?.(call, resource)) ??
+      projectResource((await handler.render(call, [resource]))[0] ?? {}, handler.type, call.projection);
+    respond(ctx, 200, body, { ETag: weakEtag(resource.etag) });
   });
 
   router.put(item, async (ctx: ScimContext) =>

@@ -1,6 +1,12 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Group, ModifyGroupRequestSchema } from "@cosafe/proto/identity";
-import { GROUP_RESOURCE_TYPE, isAttributeRequested, planGroupPatch } from "@cosafe/scim";
+import {
+  GROUP_RESOURCE_TYPE,
+  isAttributeRequested,
+  isDefaultProjection,
+  planGroupPatch,
+  projectResource,
+} from "@cosafe/scim";
 import type Router from "@koa/router";
 import type { CoreClients } from "../../clients.js";
 import type { ScimState } from "../../scim-state.js";
@@ -15,6 +21,7 @@ import { checkStoredTexts } from "../text-limits.js";
 import { loadMembers, loadMembersOfGroups, type MemberRef, membersFromColumns } from "./group-members.js";
 import { memberIdsOf, putMemberIdsOf, toScimGroup } from "./groups.mapping.js";
 import { groupFilterFromScim, groupOrderFromScim } from "./groups.query.js";
+import { groupJsonWithMembers } from "./members-json.js";
 
 /** A group as the adapter handles it: members only when a write already returned them. */
 export interface GroupResource extends Versioned {
@@ -59,6 +66,18 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
     const group = present(out.group, "group");
     if (!returnMembers) return { resource: resourceOf(group) };
     return { resource: resourceOf(group, [...out.members], out.nextMemberPageToken) };
+  }
+
+  /** The members after the first page a read or a write returned, appended to `into`. */
+  async function restOfMembers(
+    call: ResourceCall<GroupResource>,
+    resource: GroupResource,
+    into: MemberRef[],
+  ) {
+    const from = resource.moreMembersFrom;
+    if (!from) return;
+    resource.moreMembersFrom = undefined;
+    await loadMembers(core, call.tenantId, resource.id, call.options, from, into);
   }
 
   return {
@@ -144,12 +163,19 @@ export function groupsHandler(deps: { core: CoreClients; baseUrl: string }): Res
       const shown = isAttributeRequested(GROUP_RESOURCE_TYPE, "members", call.projection);
       const missing = shown ? resources.filter((r) => r.members === undefined).map((r) => r.id) : [];
       const loaded = await loadMembersOfGroups(core, call.tenantId, missing, call.options);
-      for (const r of resources)
-        if (shown && r.members && r.moreMembersFrom)
-          await loadMembers(core, call.tenantId, r.id, call.options, r.moreMembersFrom, r.members);
+      for (const r of resources) if (shown && r.members) await restOfMembers(call, r, r.members);
       return resources.map((r) =>
         toScimGroup(r.group, shown ? (r.members ?? loaded.get(r.id) ?? []) : undefined, baseUrl),
       );
+    },
+
+    /** A GET that shows the members as they are (no attributes asked either way) writes them as bytes. */
+    async renderBody(call, resource) {
+      const members = resource.members;
+      if (!members || !isDefaultProjection(call.projection)) return undefined;
+      await restOfMembers(call, resource, members);
+      const rest = projectResource(toScimGroup(resource.group, undefined, baseUrl), GROUP_RESOURCE_TYPE, {});
+      return groupJsonWithMembers(JSON.stringify(rest), members, baseUrl);
     },
   };
 }
