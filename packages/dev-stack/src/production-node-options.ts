@@ -5,4 +5,4 @@
  * memory and CPU figures are the production runtime's (docs/performance.md); a deploy test keeps
  * the manifests and this value in step.
  */
-export const productionNodeOptions = "--max-old-space-size=384";
+export const productionNodeOptions = "--max-old-space-size=384 --max-semi-space-size=16";
