@@ -1,5 +1,5 @@
 import { GroupField, type GroupOrderBy, SortOrder } from "@cosafe/proto/identity";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { invalidArgument } from "../domain/domain-error.js";
 import { boundRows } from "./bound-sql.js";
 import type { Group } from "./entities.js";
@@ -141,10 +141,11 @@ function memberPageText(visible: string, counted: boolean, keyset: boolean): str
  * group row by its key, then once for that row (lateral, not once per page row) the page and,
  * when asked, the total. A page that starts after a user id reads its own size from the
  * membership key; only an offset or the total reads past it. `group` is undefined when the
- * tenant has no group with this id; a deleted group (R18) comes without members.
+ * tenant has no group with this id; a deleted group (R18) comes without members. With an
+ * EntityManager in a transaction, the statement runs in it.
  */
 export async function selectMemberPage(
-  orm: MikroORM,
+  orm: MikroORM | EntityManager,
   query: {
     tenantId: string;
     groupId: string;

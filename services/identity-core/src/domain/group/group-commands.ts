@@ -306,10 +306,7 @@ export class GroupCommands {
       }
       const etag = await groupEtag(em, group);
       const page = change.returnMembers
-        ? await memberPage(em, call, group.id, {
-            page: { offset: 0, limit: MEMBER_PAGE },
-            includeDormant: false,
-          })
+        ? await memberPage(em, call, group, { limit: MEMBER_PAGE, includeDormant: false })
         : undefined;
       return {
         result: {

@@ -1,9 +1,8 @@
 import { Role } from "@cosafe/proto/identity";
 import type { CallContext } from "@cosafe/rpc";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { selectMemberPage } from "../../storage/group-read-sql.js";
 import { selectMembersOfGroups } from "../../storage/membership-read-sql.js";
-import { visibleMembershipSql as visibleMembership } from "../../storage/query/membership-visibility.js";
-import type { PageRequest } from "../page.js";
 
 export interface MemberView {
   userId: string;
@@ -13,40 +12,27 @@ export interface MemberView {
 }
 
 /**
- * One page of a group's members in user id order, with the total. SCIM sees what R10 says,
- * dormant rows included (R4); administrators see every active membership, dormant ones on
- * request. Two statements whatever the group's size: a count and one page (R25).
+ * The first `limit` members of a group in user id order, with the total, in the caller's
+ * transaction (ModifyGroup's answer). SCIM sees what R10 says, dormant rows included (R4);
+ * administrators see every active membership, dormant ones on request. One statement
+ * whatever the group's size (R25).
  */
 export async function memberPage(
   em: EntityManager,
   call: CallContext,
-  groupId: string,
-  query: { page: PageRequest; includeDormant: boolean },
+  group: { id: string; tenantId: string },
+  query: { limit: number; includeDormant: boolean },
 ): Promise<{ members: MemberView[]; total: number }> {
-  const visible = visibleMembershipSql(call, query.includeDormant);
-  const from = `from identity.group_membership m join identity.app_user u on u.id = m.user_id where m.group_id = ? and ${visible}`;
-  const [{ total }] = (await em.execute(`select count(*)::int as total ${from}`, [groupId])) as [
-    { total: number },
-  ];
-  if (query.page.limit === 0 || total <= query.page.offset) return { members: [], total };
-  const rows = (await em.execute(
-    `select m.user_id, u.display_name, m.source, m.state ${from} order by m.user_id limit ? offset ?`,
-    [groupId, query.page.limit, query.page.offset],
-  )) as { user_id: string; display_name: string; source: "SCIM" | "MANUAL"; state: "ACTIVE" | "DORMANT" }[];
-  return {
-    members: rows.map((r) => ({
-      userId: r.user_id,
-      display: r.display_name,
-      source: r.source,
-      state: r.state,
-    })),
-    total,
-  };
-}
-
-/** The memberships a caller sees, as SQL over `m` (membership) joined with `u` (its user). */
-export function visibleMembershipSql(call: CallContext, includeDormant: boolean): string {
-  return visibleMembership({ scimView: call.actor.role === Role.SCIM, includeDormant });
+  const page = await selectMemberPage(em, {
+    tenantId: group.tenantId,
+    groupId: group.id,
+    scimView: call.actor.role === Role.SCIM,
+    includeDormant: query.includeDormant,
+    limit: query.limit,
+    start: { offset: 0 },
+    countTotal: true,
+  });
+  return { members: page.members, total: page.total ?? 0 };
 }
 
 /** Where a page of several groups' members starts: after this (group, user) pair. */
