@@ -188,6 +188,19 @@ function readEnums(reader: Reader, wireType: number, limit: number, into: number
   if (reader.pos !== end) throw new Error("packed field past its length in member columns");
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * UTF-8 as protobuf-es reads it (a fatal TextDecoder): invalid bytes are refused, a leading
+ * BOM goes. Buffer.toString is the fast way; only a string that came out with U+FFFD in it
+ * (a replaced invalid byte, or a real U+FFFD) is decoded again strictly.
+ */
+function utf8(buf: Buffer, start: number, end: number): string {
+  const value = buf.toString("utf8", start, end);
+  if (value.includes("\ufffd")) return strictUtf8.decode(buf.subarray(start, end));
+  return value.charCodeAt(0) === 0xfeff ? value.slice(1) : value;
+}
+
 /** Appends the columns encoded in buf[start, end) to `into` (repeated fields of a message merge). */
 function readColumns(buf: Buffer, start: number, end: number, into: GroupMemberColumns): void {
   const reader = new Reader(buf, start);
@@ -195,9 +208,10 @@ function readColumns(buf: Buffer, start: number, end: number, into: GroupMemberC
     const tag = reader.uint();
     const field = tag >>> 3;
     const wireType = tag & 7;
+    if (field === 0) throw new Error("field number 0 in member columns");
     if ((field === 1 || field === 2) && wireType === wire.delimited) {
       const stringEnd = reader.delimitedEnd(end);
-      (field === 1 ? into.userIds : into.displays).push(buf.toString("utf8", reader.pos, stringEnd));
+      (field === 1 ? into.userIds : into.displays).push(utf8(buf, reader.pos, stringEnd));
       reader.pos = stringEnd;
     } else if (field === 3) readEnums(reader, wireType, end, into.sources as number[]);
     else if (field === 4) readEnums(reader, wireType, end, into.states as number[]);

@@ -81,6 +81,17 @@ describe("member columns on the wire", () => {
     expect(getGroup.decode(unpacked)).toEqual(fromBinary(GetGroupResponseSchema, unpacked));
   });
 
+  it("reads strings as protobuf-es does: invalid UTF-8 refused, U+FFFD kept, a leading BOM dropped", () => {
+    const message = response(3);
+    message.members?.displays.splice(0, 3, "\ufeffBOM first", "BOM \ufeff inside", "replacement \ufffd sent");
+    const bytes = toBinary(GetGroupResponseSchema, message);
+    expect(getGroup.decode(bytes)).toEqual(fromBinary(GetGroupResponseSchema, bytes));
+    // field 2 (members) holding field 2 (displays) with the bytes 0xff 0x41
+    const invalid = Uint8Array.of(0x12, 0x04, 0x12, 0x02, 0xff, 0x41);
+    expect(() => fromBinary(GetGroupResponseSchema, invalid)).toThrow();
+    expect(() => getGroup.decode(invalid)).toThrow();
+  });
+
   it("refuses bytes cut short or with a length past the end, never reading outside them", () => {
     const bytes = getGroup.encode(response(50));
     expect(() => getGroup.decode(bytes.subarray(0, bytes.length - 3))).toThrow();
@@ -90,6 +101,9 @@ describe("member columns on the wire", () => {
     expect(() => getGroup.decode(Uint8Array.of(0x12, 0x02, 0x0a, 0x09))).toThrow();
     // a varint that never ends
     expect(() => getGroup.decode(Uint8Array.of(0x12, 0x03, 0x18, 0xff, 0xff))).toThrow();
+    // field number 0, which protobuf-es refuses too
+    expect(() => getGroup.decode(Uint8Array.of(0x12, 0x02, 0x00, 0x01))).toThrow();
+    expect(() => fromBinary(GetGroupResponseSchema, Uint8Array.of(0x12, 0x02, 0x00, 0x01))).toThrow();
   });
 
   it("knows every field of GroupMemberColumns (a new field needs a line in the codec)", () => {

@@ -173,6 +173,8 @@ describe("isAttributeRequested (R25: skip loading members)", () => {
       expect(asked({ attributes: ["displayName"] })).toBe(false);
       expect(isAttributeRequested(USER_RESOURCE_TYPE, "members", {})).toBe(true);
       expect(() => asked({ attributes: "members", excludedAttributes: "members" })).toThrow();
+      // a list and one name holding the list's separator are different requests
+      expect(() => asked({ attributes: ["displayName\u0001members"] })).toThrow();
     }
   });
 });

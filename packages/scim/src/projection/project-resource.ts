@@ -219,9 +219,6 @@ function projectExtension(
 const requestedAnswers = new WeakMap<ResourceTypeDefinition, Map<string, boolean>>();
 const maxRequestedAnswers = 256;
 
-const paramKey = (value: ProjectionParams["attributes"]) =>
-  value === undefined ? "" : typeof value === "string" ? `s${value}` : `a${value.join("\u0001")}`;
-
 /**
  * Whether a projection returns any part of a top-level core attribute, so that the caller can avoid
  * loading it: `isAttributeRequested(GROUP_RESOURCE_TYPE, "members", { excludedAttributes: "members" })`
@@ -238,7 +235,7 @@ export function isAttributeRequested(
     known = new Map();
     requestedAnswers.set(type, known);
   }
-  const key = `${attribute}\u0000${paramKey(params.attributes)}\u0000${paramKey(params.excludedAttributes)}`;
+  const key = JSON.stringify([attribute, params.attributes ?? null, params.excludedAttributes ?? null]);
   const cached = known.get(key);
   if (cached !== undefined) return cached;
   const answer = attributeRequested(type, attribute, params);

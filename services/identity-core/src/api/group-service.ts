@@ -65,8 +65,9 @@ export function groupService(deps: {
       const { group, etag } = await deps.groupQueries.get(call, req.tenantId, req.groupId);
       if (!req.includeMembers) return { group: toGroupMessage(group, etag) };
       // No total: GetGroup does not answer one, and counting a large group costs more than its page.
+      const start = { offset: 0 };
       const { members, more } = await deps.groupQueries.members(call, req.tenantId, group.id, {
-        start: { offset: 0 },
+        start,
         limit: memberPageMax,
         includeDormant: false,
         countTotal: false,
@@ -74,7 +75,7 @@ export function groupService(deps: {
       return {
         group: toGroupMessage(group, etag),
         members: toGroupMemberColumns(members),
-        nextMemberPageToken: memberPageTokenAfter(members.at(-1)?.userId, more),
+        nextMemberPageToken: memberPageTokenAfter(start, members, more),
       };
     },
     async listGroups(req, ctx) {
@@ -182,21 +183,19 @@ export function groupService(deps: {
     },
     async listGroupMembers(req, ctx) {
       if (req.pageSize < 0) throw invalidArgument("PAGE_INVALID", "page_size must not be negative");
+      const start = memberPageStart(req.pageToken);
       const { members, more, total } = await deps.groupQueries.members(
         callContextOf(ctx),
         req.tenantId,
         req.groupId,
         {
-          start: memberPageStart(req.pageToken),
+          start,
           limit: Math.min(req.pageSize, memberPageMax),
           includeDormant: req.includeDormant,
           countTotal: !req.skipTotal,
         },
       );
-      const page = {
-        totalSize: total ?? 0,
-        nextPageToken: memberPageTokenAfter(members.at(-1)?.userId, more),
-      };
+      const page = { totalSize: total ?? 0, nextPageToken: memberPageTokenAfter(start, members, more) };
       if (req.asColumns) return { memberColumns: toGroupMemberColumns(members), ...page };
       return { members: members.map(toGroupMemberMessage), ...page };
     },

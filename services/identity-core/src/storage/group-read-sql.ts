@@ -152,16 +152,16 @@ export async function selectMemberPage(
     scimView: boolean;
     includeDormant: boolean;
     limit: number;
-    start: { offset: number } | { afterUserId: string };
+    /** After a user id when given (keyset), else after `offset` members. */
+    start: { offset: number; afterUserId?: string | undefined };
     countTotal: boolean;
   },
 ): Promise<{ group?: { deletedAt: Date | null }; members: MemberEntry[]; more: boolean; total?: number }> {
-  const keyset = "afterUserId" in query.start;
-  const text = memberPageText(visibleMembershipSql(query), query.countTotal, keyset);
+  const after = query.start.afterUserId;
+  const text = memberPageText(visibleMembershipSql(query), query.countTotal, after !== undefined);
   // One row past the page says whether another follows; a page of 0 only counts.
   const fetch = query.limit === 0 ? 0 : query.limit + 1;
-  const position =
-    "afterUserId" in query.start ? [query.start.afterUserId, fetch] : [fetch, query.start.offset];
+  const position = after !== undefined ? [after, fetch] : [fetch, query.start.offset];
   const rows = await boundRows<MemberPageRow>(orm, text, [
     ...(query.countTotal ? [query.groupId] : []),
     query.groupId,

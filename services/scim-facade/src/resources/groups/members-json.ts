@@ -85,7 +85,7 @@ class ByteWriter {
 
   /** Text as UTF-8 (JSON text already). */
   text(value: string): void {
-    this.room(value.length * 3);
+    this.room(Buffer.byteLength(value));
     this.pos += this.buf.write(value, this.pos, "utf8");
   }
 
