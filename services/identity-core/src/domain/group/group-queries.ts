@@ -120,10 +120,9 @@ export class GroupQueries {
           ...query,
         })
       : { group: undefined, members: [], more: false, total: 0 };
-    liveGroup(groupId, page.group);
-    return page.total === undefined
-      ? { members: page.members, more: page.more }
-      : { members: page.members, more: page.more, total: page.total };
+    const { group, ...found } = page;
+    liveGroup(groupId, group);
+    return found;
   }
 }
 

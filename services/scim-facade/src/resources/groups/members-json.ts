@@ -15,9 +15,12 @@ export function groupJsonWithMembers(
 ): Buffer {
   if (!groupJson.endsWith("}")) throw new Error("the group's JSON is not an object");
   const ref = Buffer.from(`,"type":"User","$ref":${JSON.stringify(`${baseUrl}/Users/`).slice(0, -1)}`);
+  const key = groupJson.length > 2 ? membersAfterKey : membersFirstKey;
   // The exact size, so the bytes are allocated once (a large buffer grown by doubling is
-  // copied, and the allocator keeps the larger block).
-  let size = Buffer.byteLength(groupJson) + membersAfterKey.length + listEnd.length;
+  // copied, and the allocator keeps the larger block). Each member after the first starts with
+  // a comma; the two quotes of its value and of its display are written around their bodies.
+  let size = Buffer.byteLength(groupJson);
+  if (members.length > 0) size += key.length + listEnd.length + valueFirst.length - valueNext.length;
   for (const member of members) {
     size += valueNext.length + display.length + ref.length + memberEnd.length + 2 * 2;
     size += 2 * jsonStringBodyLength(member.userId) + jsonStringBodyLength(member.display);
@@ -26,7 +29,7 @@ export function groupJsonWithMembers(
   // The rest of the group, then `"members":[…]` before its closing brace.
   out.text(groupJson.slice(0, -1));
   if (members.length > 0) {
-    out.bytes(groupJson.length > 2 ? membersAfterKey : membersFirstKey);
+    out.bytes(key);
     for (let i = 0; i < members.length; i++) {
       const member = members[i] as MemberRef;
       out.bytes(i === 0 ? valueFirst : valueNext);
@@ -40,7 +43,7 @@ export function groupJsonWithMembers(
     out.bytes(listEnd);
   }
   out.bytes(objectEnd);
-  return out.done();
+  return out.done(size);
 }
 
 const membersAfterKey = Buffer.from(',"members":[');
@@ -117,7 +120,9 @@ class ByteWriter {
     this.pos = pos;
   }
 
-  done(): Buffer {
+  /** The bytes written; `expected` is what the caller computed they would be. */
+  done(expected: number): Buffer {
+    if (this.pos !== expected) throw new Error(`group JSON written as ${this.pos} bytes, not ${expected}`);
     return this.buf.subarray(0, this.pos);
   }
 }
