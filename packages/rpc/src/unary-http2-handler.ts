@@ -8,7 +8,6 @@ import {
   fromBinary,
   isMessage,
   type MessageShape,
-  toBinary,
 } from "@bufbuild/protobuf";
 import {
   Code,
@@ -21,6 +20,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { toBinaryFast } from "@cosafe/proto/compiled-binary-writer";
 import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
 type UnaryImpl = (input: unknown, context: HandlerContext) => unknown;
@@ -177,7 +177,7 @@ export class UnaryHttp2Handler {
       const encode = this.encoders.get(output);
       const bytes = encode
         ? encode(response.message as never)
-        : toBinary(output, response.message as MessageShape<DescMessage>);
+        : toBinaryFast(output, response.message as MessageShape<DescMessage>);
       const out: Record<string, string | string[]> = { "content-type": protoContentType };
       copyHeaders(response.header, out, "");
       copyHeaders(response.trailer, out, "trailer-");

@@ -7,10 +7,10 @@ import {
   isMessage,
   type MessageInitShape,
   type MessageShape,
-  toBinary,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { toBinaryFast } from "@cosafe/proto/compiled-binary-writer";
 import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
 /** What every call of this transport sends besides the caller's own headers. */
@@ -123,7 +123,7 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
       const deadline =
         timeoutMs === undefined ? options.defaultTimeoutMs : timeoutMs <= 0 ? undefined : timeoutMs;
       const message = isMessage(input, method.input) ? input : create(method.input, input);
-      const body = toBinary(method.input, message as MessageShape<I>);
+      const body = toBinaryFast(method.input, message as MessageShape<I>);
       const requestHeaders: http2.OutgoingHttpHeaders = {};
       headerObject(header, requestHeaders);
       options.callHeaders(requestHeaders);
