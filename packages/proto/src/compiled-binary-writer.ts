@@ -5,6 +5,7 @@ import {
   ScalarType,
   toBinary,
 } from "@bufbuild/protobuf";
+import { isPlannable } from "./plannable-message.js";
 
 /**
  * protobuf-es's `toBinary` with the same bytes, written from a plan compiled once per message
@@ -16,8 +17,7 @@ import {
  * them), allocates the exact buffer once and writes it.
  *
  * Anything the plan was not made for goes to protobuf-es unchanged, so the result is always
- * what `toBinary` gives: message types that use proto2 or editions, groups, wrapper or Struct
- * fields, or maps not keyed by strings are never planned; values of an unexpected JavaScript
+ * what `toBinary` gives: message types `isPlannable` refuses are never planned; values of an unexpected JavaScript
  * type (64-bit integers as strings or numbers, an out-of-range int32), unknown fields, or a
  * nested message of another type make that call fall back. The test compares both writers on
  * random messages of every type in the schema.
@@ -50,7 +50,6 @@ export function isPlanned(schema: DescMessage): boolean {
 const fallback = new Error("not planned");
 
 const IMPLICIT = 2;
-const EDITION_PROTO3 = 999;
 const INT32_MIN = -0x80000000;
 const INT32_MAX = 0x7fffffff;
 const UINT32_MAX = 0xffffffff;
@@ -366,38 +365,12 @@ const plans = new WeakMap<DescMessage, Plan | null>();
 function planOf(desc: DescMessage): Plan | undefined {
   const known = plans.get(desc);
   if (known !== undefined) return known ?? undefined;
-  if (!plannable(desc, new Set())) {
+  if (!isPlannable(desc)) {
     plans.set(desc, null);
     return undefined;
   }
   return compile(desc);
 }
-
-/** Whether every message type reachable from `desc` can be planned. */
-function plannable(desc: DescMessage, seen: Set<DescMessage>): boolean {
-  if (seen.has(desc) || plans.get(desc)) return true;
-  seen.add(desc);
-  if (desc.file.edition !== EDITION_PROTO3) return false;
-  for (const field of desc.fields) {
-    const child =
-      field.fieldKind === "map" ? (field.mapKind === "message" ? field.message : undefined) : field.message;
-    if (field.fieldKind === "map" && field.mapKey !== ScalarType.STRING) return false;
-    if ("delimitedEncoding" in field && field.delimitedEncoding) return false;
-    if (child) {
-      if (child.typeName.startsWith("google.protobuf.") && !plainWkt.has(child.typeName)) return false;
-      if (!plannable(child, seen)) return false;
-    }
-  }
-  return true;
-}
-
-/** Well-known types that protobuf-es keeps as ordinary messages in fields (no unboxing). */
-const plainWkt = new Set([
-  "google.protobuf.Timestamp",
-  "google.protobuf.Duration",
-  "google.protobuf.FieldMask",
-  "google.protobuf.Empty",
-]);
 
 function compile(desc: DescMessage): Plan {
   const fields: FieldPlan[] = [];

@@ -5,7 +5,6 @@ import {
   type DescMethod,
   type DescMethodUnary,
   type DescService,
-  fromBinary,
   isMessage,
   type MessageShape,
 } from "@bufbuild/protobuf";
@@ -20,6 +19,7 @@ import {
   type UnaryResponse,
 } from "@connectrpc/connect";
 import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { fromBinaryFast } from "@cosafe/proto/compiled-binary-reader";
 import { toBinaryFast } from "@cosafe/proto/compiled-binary-writer";
 import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
@@ -142,7 +142,7 @@ export class UnaryHttp2Handler {
       const body = await readBody(req);
       let input: MessageShape<DescMessage>;
       try {
-        input = fromBinary(route.method.input, body);
+        input = fromBinaryFast(route.method.input, body);
       } catch (cause) {
         throw new ConnectError(
           "the request is not a valid message",

@@ -3,13 +3,13 @@ import {
   create,
   type DescMessage,
   type DescMethodUnary,
-  fromBinary,
   isMessage,
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Transport, type UnaryResponse } from "@connectrpc/connect";
 import { codeFromHttpStatus, errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import { fromBinaryFast } from "@cosafe/proto/compiled-binary-reader";
 import { toBinaryFast } from "@cosafe/proto/compiled-binary-writer";
 import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
 
@@ -218,7 +218,7 @@ export function createUnaryHttp2Transport(options: UnaryHttp2Options): Transport
         let output: MessageShape<O>;
         try {
           const decode = decoders.get(method.output);
-          output = decode ? (decode(bytes) as MessageShape<O>) : fromBinary(method.output, bytes);
+          output = decode ? (decode(bytes) as MessageShape<O>) : fromBinaryFast(method.output, bytes);
         } catch (error) {
           finish(ConnectError.from(error, Code.Internal));
           return;
