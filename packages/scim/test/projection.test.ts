@@ -36,6 +36,21 @@ describe("projectResource (R23: attributes / excludedAttributes, RFC 7644 §3.4.
     expect(project({})).toEqual(expected);
   });
 
+  it("the default projection passes default attributes through uncopied, and still drops password and empty values", () => {
+    const resource = { ...user, displayName: undefined, phoneNumbers: [], PASSWORD: "also never" };
+    for (let i = 0; i < 3; i++) {
+      // The second and third rounds use the memoised decisions.
+      const projected = projectResource(resource, USER_RESOURCE_TYPE, {});
+      expect(projected.name).toBe(user.name);
+      expect(projected.emails).toBe(user.emails);
+      expect(projected).not.toHaveProperty("password");
+      expect(projected).not.toHaveProperty("PASSWORD");
+      expect(projected).not.toHaveProperty("displayName");
+      expect(projected).not.toHaveProperty("phoneNumbers");
+      expect(projected[ENTERPRISE_USER_SCHEMA]).toEqual(user[ENTERPRISE_USER_SCHEMA]);
+    }
+  });
+
   it("attributes returns id (returned: always), schemas and the named attributes only", () => {
     expect(project({ attributes: "userName" })).toEqual({
       schemas: user.schemas,

@@ -33,6 +33,9 @@ export function isDefaultProjection(params: ProjectionParams): boolean {
   return isBlank(params.attributes) && isBlank(params.excludedAttributes);
 }
 
+/** No attributes named either way; shared, never changed. */
+const defaultSelection: Selection = { mode: "default", wholeSchemas: new Set(), attributes: new Map() };
+
 function select(type: ResourceTypeDefinition, params: ProjectionParams): Selection {
   const include = !isBlank(params.attributes);
   const exclude = !isBlank(params.excludedAttributes);
@@ -43,9 +46,9 @@ function select(type: ResourceTypeDefinition, params: ProjectionParams): Selecti
       "'attributes' and 'excludedAttributes' cannot be used together",
     );
   }
-  const mode: Mode = include ? "include" : exclude ? "exclude" : "default";
+  if (!include && !exclude) return defaultSelection;
+  const mode: Mode = include ? "include" : "exclude";
   const selection: Selection = { mode, wholeSchemas: new Set(), attributes: new Map() };
-  if (mode === "default") return selection;
   const refs: ProjectionRef[] = parseAttributeList(
     (include ? params.attributes : params.excludedAttributes) ?? [],
   );
@@ -148,6 +151,38 @@ function projectAttribute(
   }
 }
 
+/** Per resource type, attribute names (as the resource spells them) that the default projection keeps whole. */
+const keptWhole = new WeakMap<ResourceTypeDefinition, Map<string, boolean>>();
+/** Names remembered per type; a resource of many unusual names is still projected, just not memoised. */
+const maxRememberedNames = 256;
+
+/**
+ * Whether the default projection returns this attribute exactly as it is (when not empty): a
+ * common or core attribute returned by default or always whose sub-attributes all are too, or
+ * one the schema does not know. Extensions and anything returned only on request or never go
+ * the full way.
+ */
+function keptWholeByDefault(type: ResourceTypeDefinition, key: string): boolean {
+  let names = keptWhole.get(type);
+  if (names === undefined) {
+    names = new Map();
+    keptWhole.set(type, names);
+  }
+  let decision = names.get(key);
+  if (decision !== undefined) return decision;
+  const definition = findDefinition(type.common, key) ?? findDefinition(type.schema.attributes, key);
+  const byDefault = (d: AttributeDefinition | undefined) => {
+    const returned = returnedOf(d);
+    return returned === "default" || returned === "always";
+  };
+  decision =
+    findExtension(type, key) === undefined &&
+    byDefault(definition) &&
+    (definition?.subAttributes ?? []).every((sub) => byDefault(sub));
+  if (names.size < maxRememberedNames) names.set(key, decision);
+  return decision;
+}
+
 function isEmpty(value: unknown): boolean {
   return (
     value === undefined ||
@@ -175,6 +210,10 @@ export function projectResource(
   for (const [key, value] of Object.entries(resource)) {
     if (key.toLowerCase() === "schemas") {
       result[key] = value;
+      continue;
+    }
+    if (selection.mode === "default" && keptWholeByDefault(type, key)) {
+      if (!isEmpty(value)) result[key] = value;
       continue;
     }
     const extension = findExtension(type, key);
