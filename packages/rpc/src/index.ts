@@ -21,6 +21,7 @@ export {
   reasonOf,
 } from "./error-info.js";
 export { Health, HealthState, ServingStatus } from "./health-service.js";
+export { installLeanAsyncResourceBind } from "./lean-async-resource-bind.js";
 export { createLoggingInterceptor } from "./logging-interceptor.js";
 export { processInterceptors } from "./process-interceptors.js";
 export { type RpcServer, type RpcServerOptions, startRpcServer } from "./rpc-server.js";

@@ -9,13 +9,18 @@ const [
   { createLogger },
   { startIdentityCore },
   { loadConfig },
+  { installLeanAsyncResourceBind },
 ] = await Promise.all([
   import("@cosafe/config"),
   import("@cosafe/lifecycle"),
   import("@cosafe/logging"),
   import("./app.js"),
   import("./config.js"),
+  import("@cosafe/rpc"),
 ]);
+// Calls to other services go over HTTP/2, which binds an AsyncResource per request: without the
+// deprecated accessors Node 20 builds for each (docs/performance.md).
+installLeanAsyncResourceBind();
 try {
   const config = loadConfig();
   const logger = createLogger({ service: "identity-core", level: config.logLevel });
