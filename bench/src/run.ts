@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { bootstrapDemoTenant, productionNodeOptions, repoRoot, startStack } from "@cosafe/dev-stack";
+import { bootstrapDemoTenant, productionNodeEnv, repoRoot, startStack } from "@cosafe/dev-stack";
 import { databaseUrl, ensureDatabase, startEmbeddedPostgres } from "@cosafe/embedded-db";
 import { ActorType, GroupService, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
@@ -50,7 +50,7 @@ const stack = await startStack({
   quiet: true,
   // BENCH_COMPILED=1: the compiled services as the image runs them (`pnpm build` first).
   ...(process.env.BENCH_COMPILED === "1"
-    ? { compiledRoot: repoRoot, env: { NODE_ENV: "production", NODE_OPTIONS: productionNodeOptions } }
+    ? { compiledRoot: repoRoot, env: { NODE_ENV: "production" }, serviceEnv: productionNodeEnv() }
     : {}),
 });
 measureCpuOf(Object.fromEntries(stack.services.map((s) => [s.name, s.pid])));

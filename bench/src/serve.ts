@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { createClient } from "@connectrpc/connect";
-import { bootstrapDemoTenant, productionNodeOptions, repoRoot, startStack } from "@cosafe/dev-stack";
+import { bootstrapDemoTenant, productionNodeEnv, repoRoot, startStack } from "@cosafe/dev-stack";
 import { databaseUrl } from "@cosafe/embedded-db";
 import { ActorType, Role } from "@cosafe/proto/identity";
 import { LicenseService } from "@cosafe/proto/licensing";
@@ -38,10 +38,8 @@ const stack = await startStack({
   },
   logLevel: env.LOG_LEVEL ?? "warn",
   // As deploy/k8s runs them; BENCH_NODE_OPTIONS adds to (or, later on the line, overrides) that.
-  env: {
-    NODE_ENV: "production",
-    NODE_OPTIONS: [productionNodeOptions, env.BENCH_NODE_OPTIONS].filter(Boolean).join(" "),
-  },
+  env: { NODE_ENV: "production" },
+  serviceEnv: productionNodeEnv(env.BENCH_NODE_OPTIONS),
   ...(env.BENCH_SOURCES === "1" ? {} : { compiledRoot: env.BENCH_ROOT ?? repoRoot }),
 });
 const demo = await bootstrapDemoTenant(stack, 1_000_000);

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type ServiceProcess, spawnService } from "./service-process.js";
+import { type ServiceName, type ServiceProcess, spawnService } from "./service-process.js";
 import { waitForGrpcHealth, waitForHttpReady } from "./wait-until-ready.js";
 
 export interface StackOptions {
@@ -9,6 +9,8 @@ export interface StackOptions {
   metricsPorts?: { facade: number; identityCore: number; licensing: number };
   /** Extra environment for all three services (e.g. OTEL_* to turn tracing on). */
   env?: Record<string, string>;
+  /** Extra environment per service, after `env` (e.g. each one's production NODE_OPTIONS). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Where identity providers reach the facade; defaults to http://localhost:<facade port>. */
   publicBaseUrl?: string;
   logLevel?: string;
@@ -89,6 +91,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(metricsPorts ? { IDENTITY_CORE_METRICS_PORT: String(metricsPorts.identityCore) } : {}),
       LICENSING_URL: licensingUrl,
       COSAFE_SERVICE_SECRET: coreSecret,
+      ...options.serviceEnv?.["identity-core"],
     },
     spawnOptions("identity-core"),
   );
@@ -96,6 +99,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     ...common,
     LICENSING_PORT: String(options.ports.licensing),
     ...(metricsPorts ? { LICENSING_METRICS_PORT: String(metricsPorts.licensing) } : {}),
+    ...options.serviceEnv?.licensing,
   };
   let licensing = spawnService("licensing", licensingEnv, spawnOptions("licensing"));
   const facade = spawnService(
@@ -108,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       SCIM_PUBLIC_BASE_URL: publicBaseUrl,
       IDENTITY_CORE_URL: identityCoreUrl,
       COSAFE_SERVICE_SECRET: facadeSecret,
+      ...options.serviceEnv?.["scim-facade"],
     },
     spawnOptions("scim-facade"),
   );
