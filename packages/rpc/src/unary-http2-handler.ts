@@ -22,6 +22,7 @@ import { codeToHttpStatus, errorToJsonBytes } from "@connectrpc/connect/protocol
 import { fromBinaryFast } from "@cosafe/proto/compiled-binary-reader";
 import { toBinaryFast } from "@cosafe/proto/compiled-binary-writer";
 import type { MessageCodec } from "@cosafe/proto/member-columns-wire";
+import { LightHeaders } from "./light-headers.js";
 
 type UnaryImpl = (input: unknown, context: HandlerContext) => unknown;
 
@@ -152,7 +153,7 @@ export class UnaryHttp2Handler {
           cause,
         );
       }
-      const header = new Headers();
+      const header = new LightHeaders();
       for (const name of Object.keys(req.headers)) {
         if (name.startsWith(":")) continue;
         const value = req.headers[name];
@@ -202,8 +203,8 @@ export class UnaryHttp2Handler {
   /** The innermost step of the chain: the service implementation, as connect-node calls it. */
   private async invoke(req: UnaryRequest): Promise<UnaryResponse> {
     const route = this.byMethod.get(req.method) as Route;
-    const responseHeader = new Headers();
-    const responseTrailer = new Headers();
+    const responseHeader = new LightHeaders();
+    const responseTrailer = new LightHeaders();
     const context = {
       method: req.method,
       service: req.service,
