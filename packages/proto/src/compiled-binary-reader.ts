@@ -6,6 +6,7 @@ import {
   ScalarType,
 } from "@bufbuild/protobuf";
 import { isPlannable } from "./plannable-message.js";
+import { IMPLICIT_PRESENCE, TWO_32, wire } from "./wire-format.js";
 
 /**
  * protobuf-es's `fromBinary` with the same result, read with a plan compiled once per message
@@ -44,11 +45,8 @@ export function isReadPlanned(schema: DescMessage): boolean {
 /** Thrown inside a plan for input it does not handle; the call then goes to protobuf-es. */
 const fallback = new Error("not planned");
 
-const IMPLICIT = 2;
 /** protobuf-es's default recursion limit. */
 const maxDepth = 100;
-const TWO_32 = 4294967296;
-const wire = { varint: 0, bit64: 1, delimited: 2, bit32: 5 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: a plan writes message properties by name.
 type Message = any;
@@ -249,7 +247,7 @@ function compile(desc: DescMessage): Plan {
   const values: unknown[] = [];
   const makers: (() => unknown)[] = [];
   for (const member of desc.members) {
-    if (member.kind !== "oneof" && member.presence !== IMPLICIT) continue;
+    if (member.kind !== "oneof" && member.presence !== IMPLICIT_PRESENCE) continue;
     const make = member.kind === "oneof" ? () => ({ case: undefined }) : zeroOf(member);
     const mutable =
       member.kind === "oneof" ||

@@ -6,6 +6,7 @@ import {
   toBinary,
 } from "@bufbuild/protobuf";
 import { isPlannable } from "./plannable-message.js";
+import { IMPLICIT_PRESENCE, TWO_32, varintSize, wire } from "./wire-format.js";
 
 /**
  * protobuf-es's `toBinary` with the same bytes, written from a plan compiled once per message
@@ -49,13 +50,8 @@ export function isPlanned(schema: DescMessage): boolean {
 /** Thrown inside a plan for a value it does not handle; the call then goes to protobuf-es. */
 const fallback = new Error("not planned");
 
-const IMPLICIT = 2;
-const INT32_MIN = -0x80000000;
-const INT32_MAX = 0x7fffffff;
 const UINT32_MAX = 0xffffffff;
 const FLOAT32_MAX = 3.4028234663852886e38;
-const TWO_32 = 4294967296;
-const wire = { varint: 0, bit64: 1, delimited: 2, bit32: 5 } as const;
 
 // biome-ignore lint/suspicious/noExplicitAny: a plan reads message properties by name.
 type Message = any;
@@ -125,10 +121,6 @@ class Writer {
   }
 }
 
-function varintSize(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
-}
-
 function varint64Size(lo: number, hi: number): number {
   if (hi === 0) return varintSize(lo);
   return Math.ceil((64 - Math.clz32(hi)) / 7);
@@ -185,16 +177,15 @@ interface ScalarCodec {
   write(value: unknown, writer: Writer): void;
 }
 
-const isInt32 = (v: unknown): v is number => typeof v === "number" && (v | 0) === v;
-const isUint32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
-
+/** An integer within int32 (`| 0` keeps exactly those), else protobuf-es decides. */
 function int32Checked(v: unknown): number {
-  if (!isInt32(v) || v < INT32_MIN || v > INT32_MAX) throw fallback;
+  if (typeof v !== "number" || (v | 0) !== v) throw fallback;
   return v;
 }
 
+/** An integer within uint32 (`>>> 0` keeps exactly those), else protobuf-es decides. */
 function uint32Checked(v: unknown): number {
-  if (!isUint32(v) || v > UINT32_MAX) throw fallback;
+  if (typeof v !== "number" || v >>> 0 !== v) throw fallback;
   return v;
 }
 
@@ -415,7 +406,7 @@ function messagePlanOf(desc: DescMessage): Plan {
 
 function fieldPlan(field: DescField): FieldPlan {
   const read = reader(field);
-  const explicit = field.presence !== IMPLICIT || field.oneof !== undefined;
+  const explicit = field.presence !== IMPLICIT_PRESENCE || field.oneof !== undefined;
   switch (field.fieldKind) {
     case "scalar":
     case "enum": {

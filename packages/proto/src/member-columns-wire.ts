@@ -9,6 +9,7 @@ import {
   GetGroupResponseSchema,
   ListGroupMembersResponseSchema,
 } from "./gen/cosafe/identity/v1/group_service_pb.js";
+import { varintSize, wire } from "./wire-format.js";
 
 /**
  * The protobuf binary form of a message written and read by hand, for the messages where
@@ -21,18 +22,6 @@ export interface MessageCodec<Desc extends DescMessage = DescMessage> {
   schema: Desc;
   encode(message: MessageShape<Desc>): Uint8Array;
   decode(bytes: Uint8Array): MessageShape<Desc>;
-}
-
-const wire = { varint: 0, bit64: 1, delimited: 2, startGroup: 3, endGroup: 4, bit32: 5 } as const;
-
-/** Bytes of `value` as an unsigned varint (value < 2^32). */
-function varintSize(value: number): number {
-  let size = 1;
-  while (value > 0x7f) {
-    value >>>= 7;
-    size++;
-  }
-  return size;
 }
 
 /** Bytes of an int32 (enum) value: negative values take ten, as protobuf sign-extends them. */
